@@ -212,6 +212,10 @@ def acquire_database(db_name: str, *, synchronous: str, busy_timeout_ms: int) ->
             # file (relative, URI, symlink) share one writer.
             probe = connect(db_name, busy_timeout_ms)
             key = probe.db_filename("main")
+            # URI parameters (mode=ro, ...) change how the file is opened: keep
+            # differently opened handles apart.
+            if db_name.startswith("file:") and "?" in db_name:
+                key += "?" + db_name.partition("?")[2]
         existing = _registry.get((os.getpid(), key))
         if existing is None:
             database = Database(

@@ -1,0 +1,3 @@
+"""Tests of the apsw event store (stoat.eventstore)."""
+
+from __future__ import annotations
