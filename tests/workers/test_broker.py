@@ -19,10 +19,12 @@ import pytest
 from dramatiq import Message, Worker
 from dramatiq.errors import QueueJoinTimeout, QueueNotFound
 from dramatiq.middleware import CurrentMessage, Middleware
+from hypothesis import settings
 
 import stoat
 from stoat.workers import _broker_store
 from stoat.workers.broker import ApswBroker, ApswMessageProxy
+from tests.workers._broker_model import BrokerModel
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -560,3 +562,9 @@ def test_enqueue_with_tracking_is_all_or_nothing(
     assert broker.queue_depth("q") == 1
     broker.enqueue_with_tracking([message("q", 2)], "dispatcher", 2)
     assert broker.queue_depth("q") == 2
+
+
+# -- the contract as a model ----------------------------------------------------------------
+
+TestBrokerModel = BrokerModel.TestCase
+TestBrokerModel.settings = settings(max_examples=40, stateful_step_count=25, deadline=None)

@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS dramatiq_messages (
     eta INTEGER NOT NULL,
     lease_until INTEGER,
     attempts INTEGER NOT NULL DEFAULT 0,
+    claims INTEGER NOT NULL DEFAULT 0,
     enqueued_at INTEGER NOT NULL,
     dead_at INTEGER,
     reason TEXT
@@ -65,14 +66,14 @@ SELECT EXISTS (
 
 _CLAIM = """
 UPDATE dramatiq_messages
-SET state = 'leased', lease_until = :lease_until, attempts = attempts + 1
+SET state = 'leased', lease_until = :lease_until, attempts = attempts + 1, claims = claims + 1
 WHERE id IN (
     SELECT id FROM dramatiq_messages
     WHERE queue_name = :queue
     AND ((state = 'ready' AND eta <= :now) OR (state = 'leased' AND lease_until <= :now))
     ORDER BY id LIMIT :limit
 )
-RETURNING id, data, attempts
+RETURNING id, data, attempts, claims
 """
 
 _INSERT = """
@@ -80,31 +81,31 @@ INSERT INTO dramatiq_messages (queue_name, message_id, actor_name, data, state, 
 VALUES (?, ?, ?, ?, 'ready', ?, ?)
 """
 
-# Every change to a leased row is fenced by (id, attempts, state): attempts grows with
-# each claim, so a consumer whose lease ran out and was claimed again cannot touch the
-# new delivery.
+# Every change to a leased row is fenced by (id, claims, state): claims grows with each
+# claim and never goes back, so a consumer whose lease ran out and was claimed again (or
+# that gave the message back) cannot touch the new delivery.
 _ACK = """
 DELETE FROM dramatiq_messages
-WHERE id = :row_id AND attempts = :attempts AND state = 'leased'
+WHERE id = :row_id AND claims = :claim AND state = 'leased'
 """
 
 _NACK = """
 UPDATE dramatiq_messages
 SET state = 'dead', lease_until = NULL, dead_at = :now, reason = :reason, data = :data
-WHERE id = :row_id AND attempts = :attempts AND state = 'leased'
+WHERE id = :row_id AND claims = :claim AND state = 'leased'
 """
 
-# A requeued message was never handed to an actor, so its claim does not count.
+# A requeued message was never handed to an actor, so its claim is not an attempt.
 _REQUEUE = """
 UPDATE dramatiq_messages
 SET state = 'ready', lease_until = NULL, attempts = attempts - 1
-WHERE id = :row_id AND attempts = :attempts AND state = 'leased'
+WHERE id = :row_id AND claims = :claim AND state = 'leased'
 """
 
 _EXTEND = """
 UPDATE dramatiq_messages
 SET lease_until = :lease_until
-WHERE id = :row_id AND attempts = :attempts AND state = 'leased'
+WHERE id = :row_id AND claims = :claim AND state = 'leased'
 """
 
 # The queue and its delay queue, always as a pair.
@@ -144,13 +145,14 @@ class Claimed(NamedTuple):
     row_id: int
     data: bytes
     attempts: int
+    claim: int
 
 
 class Lease(NamedTuple):
-    """The fence of one delivery: the row and the claim it came from."""
+    """The fence of one delivery: the row and the number of the claim that leased it."""
 
     row_id: int
-    attempts: int
+    claim: int
 
 
 class DeadRow(NamedTuple):

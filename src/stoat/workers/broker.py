@@ -3,10 +3,11 @@
 Messages are rows. A consumer *leases* a row (``lease_until``) when it claims it; a
 heartbeat thread extends the leases this process holds every third of the lease, so a
 live worker keeps its messages however long they run, and a dead one (kill -9, power
-loss) lets them run out, after which any consumer claims them again. Each claim bumps
-the row's ``attempts``, exposed to actors as ``message.options["attempts"]`` (read it
-through dramatiq's ``CurrentMessage`` middleware) and used to fence ack, nack and
-requeue against a delivery that has since been claimed again.
+loss) lets them run out, after which any consumer claims them again. Each delivery
+bumps the row's ``attempts``, exposed to actors as ``message.options["attempts"]`` (read
+it through dramatiq's ``CurrentMessage`` middleware; a requeued, never processed delivery
+does not count). Ack, nack and requeue are fenced by the number of the claim, so a
+consumer whose lease ran out cannot settle the delivery that replaced it.
 
 Delayed messages follow dramatiq's convention: they go to ``<queue>.DQ`` with an
 ``eta`` option, and the database does not hand them out before their eta; the worker
@@ -257,7 +258,7 @@ class ApswBroker(Broker):
         consumer._claimed(len(rows))
         proxies = []
         for row in rows:
-            lease = Lease(row.row_id, row.attempts)
+            lease = Lease(row.row_id, row.claim)
             self._leases.add(lease, consumer)
             try:
                 message = Message.decode(row.data)
@@ -353,7 +354,7 @@ class ApswBroker(Broker):
             if self._leases.holds(lease):
                 self._leases.release(lease)
                 logger.warning(
-                    "Lost the lease on message row %d (attempt %d): it ran out and the "
+                    "Lost the lease on message row %d (claim %d): it ran out and the "
                     "message was claimed again.",
                     *lease,
                 )
@@ -379,7 +380,7 @@ def _reason(message: ApswMessageProxy) -> str:
 
 def _warn_lease_lost(message: ApswMessageProxy, what: str) -> None:
     logger.warning(
-        "Message %s (row %d, attempt %d) was %s after its lease ran out; "
+        "Message %s (row %d, claim %d) was %s after its lease ran out; "
         "another delivery of it owns the row now, so this changed nothing.",
         message.message_id,
         *message.lease,
