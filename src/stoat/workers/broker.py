@@ -26,27 +26,31 @@ import logging
 import os
 import threading
 import time
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import apsw
-from dramatiq import Message, get_encoder
-from dramatiq.broker import Broker, MessageProxy
+from dramatiq import Message
+from dramatiq.broker import Broker
 from dramatiq.common import current_millis, dq_name, q_name
-from dramatiq.errors import ConnectionFailed, DecodeError, QueueJoinTimeout, QueueNotFound
+from dramatiq.errors import DecodeError, QueueJoinTimeout
 
 from stoat.workers._broker_consumer import ApswConsumer, ApswMessageProxy, Heartbeat, LeaseTable
+from stoat.workers._broker_messages import (
+    ATTEMPTS_OPTION,
+    busy_as_connection_error,
+    encode,
+    failure_reason,
+    queue_not_found,
+    warn_lease_lost,
+)
 from stoat.workers._broker_store import Lease, NewMessage, Store
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Sequence
 
     from dramatiq.middleware import Middleware
 
-logger = logging.getLogger(__name__)
-
-#: The message option that carries how many times this message row has been delivered.
-ATTEMPTS_OPTION = "attempts"
+logger = logging.getLogger("stoat.workers.broker")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -138,7 +142,7 @@ class ApswBroker(Broker):
           QueueNotFound: If the queue was never declared.
         """
         if queue_name not in self.queues and queue_name not in self.delay_queues:
-            raise _queue_not_found(queue_name)
+            raise queue_not_found(queue_name)
         self._start_heartbeat()
         return ApswConsumer(self, queue_name, prefetch, timeout)
 
@@ -273,27 +277,27 @@ class ApswBroker(Broker):
 
     def _ack(self, message: ApswMessageProxy) -> None:
         self._leases.release(message.lease)
-        with _busy_as_connection_error():
+        with busy_as_connection_error():
             done = self._store.ack(message.lease)
         self._notify()
         if not done:
-            _warn_lease_lost(message, "acked")
+            warn_lease_lost(message, "acked")
 
     def _nack(self, message: ApswMessageProxy) -> None:
         self._leases.release(message.lease)
-        reason, data = _reason(message), _encode(message)
-        with _busy_as_connection_error():
+        reason, data = failure_reason(message), encode(message)
+        with busy_as_connection_error():
             done = self._store.nack(message.lease, reason=reason, data=data, now=current_millis())
         self._notify()
         if not done:
-            _warn_lease_lost(message, "rejected")
+            warn_lease_lost(message, "rejected")
 
     def _requeue(self, messages: Sequence[ApswMessageProxy]) -> None:
         if not messages:
             return
         for message in messages:
             self._leases.release(message.lease)
-        with _busy_as_connection_error():
+        with busy_as_connection_error():
             self._store.requeue([message.lease for message in messages])
         self._notify()
 
@@ -315,7 +319,7 @@ class ApswBroker(Broker):
     def _names(self, queue_name: str) -> tuple[str, str]:
         canonical = q_name(queue_name)
         if canonical not in self.queues:
-            raise _queue_not_found(queue_name)
+            raise queue_not_found(queue_name)
         return canonical, dq_name(canonical)
 
     def _prepare(self, message: Message[Any], delay: int | None) -> tuple[Message[Any], NewMessage]:
@@ -329,8 +333,8 @@ class ApswBroker(Broker):
         else:
             eta = 0
         if queue_name not in self.queues and queue_name not in self.delay_queues:
-            raise _queue_not_found(queue_name)
-        data = _encode(message)
+            raise queue_not_found(queue_name)
+        data = encode(message)
         return message, NewMessage(queue_name, message.message_id, message.actor_name, data, eta)
 
     def _start_heartbeat(self) -> None:
@@ -358,44 +362,6 @@ class ApswBroker(Broker):
                     "message was claimed again.",
                     *lease,
                 )
-
-
-def _encode(message: Message[Any] | MessageProxy) -> bytes:
-    """Encode without the broker's own per-delivery option."""
-    fields = message.asdict()
-    fields["options"] = {k: v for k, v in fields["options"].items() if k != ATTEMPTS_OPTION}
-    return get_encoder().encode(fields)
-
-
-def _queue_not_found(queue_name: str) -> QueueNotFound:
-    return QueueNotFound(queue_name)  # type: ignore[no-untyped-call]
-
-
-def _reason(message: ApswMessageProxy) -> str:
-    exception = message._exception
-    if exception is None:
-        return "rejected without an exception"
-    return f"{type(exception).__name__}: {exception}"
-
-
-def _warn_lease_lost(message: ApswMessageProxy, what: str) -> None:
-    logger.warning(
-        "Message %s (row %d, claim %d) was %s after its lease ran out; "
-        "another delivery of it owns the row now, so this changed nothing.",
-        message.message_id,
-        *message.lease,
-        what,
-    )
-
-
-@contextmanager
-def _busy_as_connection_error() -> Iterator[None]:
-    # dramatiq's worker retries acks and nacks that fail with a connection error.
-    try:
-        yield
-    except apsw.BusyError as error:
-        text = f"the broker database stayed locked: {error}"
-        raise ConnectionFailed(text) from error  # type: ignore[no-untyped-call]
 
 
 __all__ = ["ATTEMPTS_OPTION", "ApswBroker", "ApswMessageProxy", "DeadLetter"]
