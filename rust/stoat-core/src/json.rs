@@ -22,10 +22,12 @@ pub(crate) fn type_name(value: &Value) -> &'static str {
 /// A `wrong_type` error (at the empty location) for `value` where `expected` belongs.
 pub(crate) fn wrong_type(what: &str, expected: &str, value: &Value) -> ValidationError {
     let got = type_name(value);
+    let a = article(expected);
     ValidationError::new(
         ErrorCode::WrongType,
-        format!("{what} must be {} {expected}, not {got}", article(expected)),
+        format!("{what} must be {a} {expected}, not {got}"),
     )
+    .hint(format!("send {what} as {a} {expected}"))
     .ctx("expected", expected)
     .ctx("got", got)
 }

@@ -39,6 +39,7 @@ mod path;
 mod progress;
 mod render;
 mod rules;
+mod snapshot;
 mod time;
 
 pub use decider::{
@@ -54,6 +55,7 @@ pub use path::check_path;
 pub use progress::{progress, Progress};
 pub use render::{compile_render, filter_escape, render_presets, RenderRequest};
 pub use rules::{is_valid_id, MAX_ID_LEN};
+pub use snapshot::{decode_snapshot, encode_snapshot, SNAPSHOT_VERSION};
 pub use time::{
     format_seconds, Micros, Rational, RationalError, MAX_RATIONAL_COMPONENT, MICROS_PER_SECOND,
 };

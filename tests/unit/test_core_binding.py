@@ -1,0 +1,405 @@
+"""The compiled ``stoat._core`` against its stub, and its behaviour through Python."""
+
+from __future__ import annotations
+
+import ast
+import copy
+import os
+import pickle
+import typing
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import stoat
+from stoat import _core
+from stoat._core import Timeline, ValidationError, check_path, progress
+
+STUB = Path(stoat.__file__).parent / "_core.pyi"
+
+SECOND = 1_000_000
+OUTPUT = {"width": 1280, "height": 720, "fps": "30000/1001", "sample_rate": 48000}
+MEDIA: dict[str, dict[str, Any]] = {
+    "/media/a.mp4": {
+        "duration": 10 * SECOND,
+        "has_video": True,
+        "has_audio": True,
+        "width": 1920,
+        "height": 1080,
+    },
+    "/media/b.mov": {
+        "duration": 12_500_000,
+        "has_video": True,
+        "has_audio": False,
+        "width": 640,
+        "height": 480,
+    },
+    "/media/song.wav": {
+        "duration": 60 * SECOND,
+        "has_video": False,
+        "has_audio": True,
+        "width": None,
+        "height": None,
+    },
+}
+
+
+# --- the stub against the module ---------------------------------------------------------
+
+
+def _stub_tree() -> ast.Module:
+    return ast.parse(STUB.read_text(), filename=str(STUB))
+
+
+def _is_type_only(node: ast.stmt) -> bool:
+    """Type aliases and TypedDicts exist for type checkers only."""
+    if isinstance(node, ast.AnnAssign):
+        return isinstance(node.annotation, ast.Name) and node.annotation.id == "TypeAlias"
+    if isinstance(node, ast.ClassDef):
+        return any(isinstance(base, ast.Name) and base.id == "TypedDict" for base in node.bases)
+    return False
+
+
+def _defined_name(node: ast.stmt) -> str | None:
+    if isinstance(node, ast.FunctionDef | ast.ClassDef):
+        return node.name
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        return node.target.id
+    return None
+
+
+def _stub_runtime_names() -> set[str]:
+    names = set()
+    for node in _stub_tree().body:
+        name = _defined_name(node)
+        if name is not None and not _is_type_only(node):
+            names.add(name)
+    return names
+
+
+def _stub_class_members(class_name: str) -> set[str]:
+    for node in _stub_tree().body:
+        if isinstance(node, ast.ClassDef) and node.name == class_name:
+            return {
+                name
+                for item in node.body
+                if (name := _defined_name(item)) is not None and not name.startswith("_")
+            }
+    raise AssertionError(f"{class_name} is not in the stub")
+
+
+def _stub_type_aliases() -> dict[str, Any]:
+    """Evaluates the stub's imports and type aliases (only those: a stub is not meant to run)."""
+    body: list[ast.stmt] = [
+        node
+        for node in _stub_tree().body
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        or (isinstance(node, ast.AnnAssign) and _is_type_only(node))
+    ]
+    namespace: dict[str, Any] = {}
+    exec(compile(ast.Module(body=body, type_ignores=[]), str(STUB), "exec"), namespace)
+    return namespace
+
+
+def _stub_all() -> list[str]:
+    for node in _stub_tree().body:
+        if isinstance(node, ast.Assign) and [ast.unparse(t) for t in node.targets] == ["__all__"]:
+            names: list[str] = ast.literal_eval(node.value)
+            return names
+    raise AssertionError("the stub has no __all__")
+
+
+def test_stub_declares_exactly_the_module_exports() -> None:
+    public = {name for name in dir(_core) if not name.startswith("_")} | {"__version__"}
+    assert _stub_runtime_names() == public
+    assert sorted(_core.__all__) == sorted(_stub_all())
+    assert set(_core.__all__) == public
+
+
+@pytest.mark.parametrize("class_name", ["Timeline", "ValidationError"])
+def test_stub_classes_declare_exactly_the_public_members(class_name: str) -> None:
+    runtime = getattr(_core, class_name)
+    inherited = set(dir(ValueError)) if issubclass(runtime, ValueError) else set(dir(object))
+    public = {name for name in dir(runtime) if not name.startswith("_")} - inherited
+    assert _stub_class_members(class_name) == public
+
+
+def test_error_codes_equal_the_stub_literal() -> None:
+    declared = typing.get_args(_stub_type_aliases()["ErrorCode"])
+    assert list(declared) == _core.ERROR_CODES
+    assert len(set(_core.ERROR_CODES)) == len(_core.ERROR_CODES)
+
+
+def test_event_types_equal_the_stub_literal() -> None:
+    assert list(typing.get_args(_stub_type_aliases()["EventType"])) == _core.EVENT_TYPES
+    assert _core.EVENT_TYPES == ["ProjectCreated", "ClipAdded", "ClipTrimmed", "ClipRemoved"]
+
+
+def test_exports_plain_data() -> None:
+    assert _core.__version__ == "0.1.0"
+    assert _core.EDIT_OPS == ["add_clip", "update_clip", "remove_clip"]
+    assert _core.RENDER_PRESETS == ["h264_aac"]
+
+
+# --- behaviour ---------------------------------------------------------------------------
+
+
+def _created(project_id: str = "demo") -> Timeline:
+    timeline = Timeline()
+    for event_type, data in Timeline.decide_create(project_id, "Demo", OUTPUT):
+        timeline.evolve(event_type, data)
+    return timeline
+
+
+def _apply(timeline: Timeline, edits: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    events = timeline.decide(edits, MEDIA)
+    for event_type, data in events:
+        timeline.evolve(event_type, data)
+    return events
+
+
+def _codes_and_locs(error: ValidationError) -> list[tuple[str, tuple[str | int, ...]]]:
+    return [(item["code"], item["loc"]) for item in error.errors()]
+
+
+def _with_three_clips() -> Timeline:
+    timeline = _created()
+    _apply(
+        timeline,
+        [
+            {"op": "add_clip", "source": "/media/a.mp4", "in": 0, "out": 4 * SECOND},
+            {"op": "add_clip", "source": "/media/b.mov", "in": SECOND, "out": 3_500_000},
+            {
+                "op": "add_clip",
+                "clip_id": "intro",
+                "source": "/media/a.mp4",
+                "in": 0,
+                "out": SECOND,
+                "index": 0,
+            },
+        ],
+    )
+    return timeline
+
+
+def test_create_returns_the_event_and_evolve_builds_the_state() -> None:
+    events = Timeline.decide_create("demo", "Demo", OUTPUT)
+    assert events == [("ProjectCreated", {"project_id": "demo", "name": "Demo", "output": OUTPUT})]
+    timeline = _created()
+    assert timeline.state() == {
+        "project_id": "demo",
+        "name": "Demo",
+        "output": OUTPUT,
+        "clips": [],
+        "next_clip_number": 1,
+    }
+    assert timeline.clip_count == 0
+
+
+def test_create_reports_every_bad_setting() -> None:
+    output = {"width": 1921, "height": 720, "fps": "29.97", "sample_rate": 44000}
+    with pytest.raises(ValidationError) as caught:
+        Timeline.decide_create("bad id", " ", output)
+    assert _codes_and_locs(caught.value) == [
+        ("invalid_id", ("project_id",)),
+        ("string_blank", ("name",)),
+        ("dimension_invalid", ("output", "width")),
+        ("fps_invalid", ("output", "fps")),
+        ("sample_rate_unsupported", ("output", "sample_rate")),
+    ]
+
+
+def test_add_trim_remove_and_layout() -> None:
+    timeline = _with_three_clips()
+    assert [clip["id"] for clip in timeline.state()["clips"]] == ["intro", "clip-1", "clip-2"]
+
+    trimmed = _apply(timeline, [{"op": "update_clip", "clip_id": "clip-1", "out": 2 * SECOND}])
+    assert trimmed == [
+        (
+            "ClipTrimmed",
+            {
+                "clip_id": "clip-1",
+                "in": 0,
+                "out": 2 * SECOND,
+                "previous_in": 0,
+                "previous_out": 4 * SECOND,
+            },
+        )
+    ]
+    removed = _apply(timeline, [{"op": "remove_clip", "clip_id": "intro"}])
+    assert removed[0][0] == "ClipRemoved"
+    assert removed[0][1]["index"] == 0
+    assert removed[0][1]["clip"]["source"] == "/media/a.mp4"
+    assert timeline.clip_count == 2
+
+    layout = timeline.layout()
+    assert layout["duration"] == 4_500_000
+    assert [(c["id"], c["start"], c["end"]) for c in layout["clips"]] == [
+        ("clip-1", 0, 2 * SECOND),
+        ("clip-2", 2 * SECOND, 4_500_000),
+    ]
+    # 30000/1001 fps: boundaries round(2 * 29.97) = 60 and round(4.5 * 29.97) = 135
+    assert [(c["frame_start"], c["frame_count"]) for c in layout["clips"]] == [(0, 60), (60, 75)]
+    assert layout["frames"] == 135
+
+
+def test_generated_ids_are_not_reused_after_removal() -> None:
+    timeline = _with_three_clips()
+    _apply(timeline, [{"op": "remove_clip", "clip_id": "clip-2"}])
+    events = _apply(
+        timeline, [{"op": "add_clip", "source": "/media/a.mp4", "in": 0, "out": SECOND}]
+    )
+    assert events[0][1]["clip"]["id"] == "clip-3"
+
+
+def test_a_batch_with_two_bad_edits_reports_both_and_changes_nothing() -> None:
+    timeline = _with_three_clips()
+    before = timeline.state()
+    edits: list[dict[str, Any]] = [
+        {"op": "add_clip", "source": "/media/b.mov", "in": 0, "out": 13 * SECOND},
+        {"op": "remove_clip", "clip_id": "intro"},
+        {"op": "update_clip", "clip_id": "intro", "in": 0},
+    ]
+    with pytest.raises(ValidationError) as caught:
+        timeline.decide(edits, MEDIA)
+    assert _codes_and_locs(caught.value) == [
+        ("out_beyond_duration", ("edits", 0, "out")),
+        ("clip_not_found", ("edits", 2, "clip_id")),
+    ]
+    first = caught.value.errors()[0]
+    assert first["hint"] == "out must be at most 12.5 s, the source's duration"
+    assert first["ctx"] == {"out": 13 * SECOND, "max": 12_500_000}
+    assert caught.value.errors()[1]["ctx"]["existing"] == ["clip-1", "clip-2"]
+    assert timeline.state() == before
+
+
+def test_malformed_edits_are_errors_not_crashes() -> None:
+    timeline = _created()
+    edits: list[Any] = [
+        {"op": "explode"},
+        {"source": "/media/a.mp4"},
+        {"op": "add_clip", "source": "/media/a.mp4", "in": "0", "out": 1.5, "colour": "red"},
+        "remove_clip",
+        {"op": "add_clip", "source": "/media/song.wav", "in": 0, "out": SECOND},
+        {"op": "add_clip", "source": "/media/a.mp4", "in": 0, "out": 10**30},
+    ]
+    with pytest.raises(ValidationError) as caught:
+        timeline.decide(edits, MEDIA)
+    assert _codes_and_locs(caught.value) == [
+        ("unknown_op", ("edits", 0, "op")),
+        ("missing_field", ("edits", 1, "op")),
+        ("wrong_type", ("edits", 2, "in")),
+        ("wrong_type", ("edits", 2, "out")),
+        ("unknown_field", ("edits", 2, "colour")),
+        ("wrong_type", ("edits", 3)),
+        ("source_has_no_video", ("edits", 4, "source")),
+        ("wrong_type", ("edits", 5)),
+    ]
+    with pytest.raises(ValidationError) as empty:
+        timeline.decide([], MEDIA)
+    assert _codes_and_locs(empty.value) == [("empty_batch", ("edits",))]
+
+
+def test_uncreated_timeline_is_rejected() -> None:
+    timeline = Timeline()
+    with pytest.raises(ValidationError) as caught:
+        timeline.decide([{"op": "remove_clip", "clip_id": "a"}], {})
+    assert _codes_and_locs(caught.value) == [("project_not_created", ())]
+    with pytest.raises(ValidationError):
+        timeline.state()
+    assert timeline.clip_count == 0
+
+
+def test_bad_event_data_and_media_are_plain_value_errors() -> None:
+    timeline = _created()
+    with pytest.raises(ValueError, match="ClipTrimmed") as caught:
+        timeline.evolve("ClipTrimmed", {"clip_id": 3})
+    assert type(caught.value) is ValueError
+    with pytest.raises(ValueError, match="unknown event type"):
+        timeline.evolve("ClipExploded", {})
+    with pytest.raises(ValueError, match="media"):
+        timeline.decide([{"op": "remove_clip", "clip_id": "a"}], {"/x": {"duration": "long"}})
+
+
+def test_validation_error_is_a_value_error_that_pickles() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Timeline.decide_create("p", "", OUTPUT)
+    error = caught.value
+    assert isinstance(error, ValueError)
+    assert type(error).__module__ == "stoat._core"
+    assert "string_blank" in str(error)
+    restored = pickle.loads(pickle.dumps(error))
+    assert restored.errors() == error.errors()
+    items = error.errors()
+    items[0]["ctx"]["tampered"] = True
+    assert "tampered" not in error.errors()[0]["ctx"]
+    assert copy.copy(error).errors() == error.errors()
+
+
+def test_snapshot_round_trip() -> None:
+    timeline = _with_three_clips()
+    restored = Timeline.from_snapshot(timeline.to_snapshot())
+    assert restored.state() == timeline.state()
+    assert restored.layout() == timeline.layout()
+    assert Timeline.from_snapshot(Timeline().to_snapshot()).clip_count == 0
+    with pytest.raises(ValueError, match="snapshot"):
+        Timeline.from_snapshot(b"{}")
+
+
+def test_compile_render_argv() -> None:
+    timeline = _with_three_clips()
+    argv = timeline.compile_render({"output_path": "/renders/out.mp4", "preset": "h264_aac"})
+    assert argv[0] == "ffmpeg"
+    assert argv[-1] == "/renders/out.mp4"
+    assert argv.count("-i") == 3
+    inputs = [argv[i + 1] for i, arg in enumerate(argv) if arg == "-i"]
+    assert inputs == ["/media/a.mp4", "/media/a.mp4", "/media/b.mov"]
+    seeks = [argv[i + 1] for i, arg in enumerate(argv) if arg == "-ss"]
+    assert seeks == ["0", "0", "1"]
+    graph = argv[argv.index("-filter_complex") + 1]
+    assert graph.endswith("[v0][a0][v1][a1][v2][a2]concat=n=3:v=1:a=1[vout][aout]")
+    assert "anullsrc=channel_layout=stereo:sample_rate=48000" in graph  # b.mov has no audio
+    assert argv[argv.index("-r") + 1] == "30000/1001"
+
+    with pytest.raises(ValidationError) as caught:
+        timeline.compile_render({"output_path": "out.mp4", "preset": "gif"})
+    assert _codes_and_locs(caught.value) == [
+        ("unknown_preset", ("preset",)),
+        ("path_invalid", ("output_path",)),
+    ]
+    with pytest.raises(ValidationError) as empty:
+        _created().compile_render({"output_path": "/r/x.mp4", "preset": "h264_aac"})
+    assert _codes_and_locs(empty.value) == [("timeline_empty", ())]
+
+
+def test_check_path(tmp_path: Path) -> None:
+    media = tmp_path / "media"
+    (media / "sub").mkdir(parents=True)
+    (media / "a.mp4").write_bytes(b"")
+    neighbour = tmp_path / "media2"
+    neighbour.mkdir()
+    (neighbour / "b.mp4").write_bytes(b"")
+    os.symlink(neighbour / "b.mp4", media / "link.mp4")
+    roots = [str(media)]
+
+    assert check_path(str(media / "sub" / ".." / "a.mp4"), roots) == str(
+        (media / "a.mp4").resolve()
+    )
+    cases = {
+        str(neighbour / "b.mp4"): "path_outside_roots",
+        str(media / "link.mp4"): "path_outside_roots",
+        str(media / "missing.mp4"): "path_not_found",
+        "a.mp4": "path_invalid",
+        "": "path_invalid",
+    }
+    for path, code in cases.items():
+        with pytest.raises(ValidationError) as caught:
+            check_path(path, roots)
+        assert _codes_and_locs(caught.value) == [(code, ("path",))], path
+
+
+def test_progress() -> None:
+    assert progress(2_500_000, 10_000_000, 5_000_000) == (0.25, 15.0)
+    assert progress(0, 10_000_000, 1_000_000) == (0.0, None)
+    assert progress(20_000_000, 10_000_000, 1_000_000)[0] == 1.0
