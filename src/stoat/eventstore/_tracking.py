@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from time import monotonic
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from eventsourcing.persistence import (
     IntegrityError,
@@ -39,6 +39,9 @@ from eventsourcing.persistence import (
 )
 
 from stoat.eventstore._recorders import ApswApplicationRecorder, ApswRecorder, quote_identifier
+
+# Seconds: how late wait() may notice that its interrupt event was set.
+INTERRUPT_CHECK_INTERVAL: Final = 0.05
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -155,7 +158,7 @@ class ApswTrackingRecorder(ApswRecorder, TrackingRecorder):
         commits from other processes are noticed within the poll interval.
 
         Raises ``TimeoutError`` after ``timeout`` seconds, and the library's
-        ``WaitInterruptedError`` once ``interrupt`` is set.
+        ``WaitInterruptedError`` once ``interrupt`` is set (noticed within 50 ms).
         """
         deadline = monotonic() + timeout
         while True:
@@ -171,7 +174,12 @@ class ApswTrackingRecorder(ApswRecorder, TrackingRecorder):
                     f"from application '{application_name}' to be processed"
                 )
                 raise TimeoutError(msg)
-            self.datastore.wait_for_commit(generation, min(remaining, self.datastore.poll_interval))
+            pause = min(remaining, self.datastore.poll_interval)
+            if interrupt is not None:
+                # Nothing can wait on an Event and a Condition at once: look at the
+                # interrupt at least this often.
+                pause = min(pause, INTERRUPT_CHECK_INTERVAL)
+            self.datastore.wait_for_commit(generation, pause)
 
 
 class ApswProcessRecorder(ApswTrackingRecorder, ApswApplicationRecorder, ProcessRecorder):
