@@ -1,0 +1,57 @@
+"""Liveness, readiness and start-up probes (open, no auth)."""
+
+from __future__ import annotations
+
+import shutil
+from typing import Any
+
+from litestar import Response, get
+from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
+
+from stoat import _core
+from stoat.http.context import ServicesDep
+
+
+@get("/health/live", sync_to_thread=False)
+def live() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@get("/health/ready", sync_to_thread=True)
+def ready(services: ServicesDep) -> Response[dict[str, Any]]:
+    """Every dependency answers: event store, read models, FFmpeg, the Rust core."""
+    return _readiness(services)
+
+
+@get("/health/startup", sync_to_thread=True)
+def startup(services: ServicesDep) -> Response[dict[str, Any]]:
+    """Started: the same checks as readiness, for orchestrators that probe both."""
+    return _readiness(services)
+
+
+def _readiness(services: ServicesDep) -> Response[dict[str, Any]]:
+    checks = {
+        "event_store": _check(services.app.recorder.max_notification_id),
+        "read_models": _check(services.views.position),
+        "ffmpeg": _check(lambda: shutil.which(services.settings.ffmpeg) or _missing("ffmpeg")),
+        "rust_core": {"ok": True, "version": _core.__version__},
+    }
+    ok = all(check["ok"] for check in checks.values())
+    status = HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE
+    return Response({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=status)
+
+
+def _check(probe: Any) -> dict[str, Any]:
+    try:
+        probe()
+    except Exception as error:
+        return {"ok": False, "error": f"{type(error).__name__}: {error}"}
+    return {"ok": True}
+
+
+def _missing(name: str) -> str:
+    raise FileNotFoundError(f"{name} is not on PATH")
+
+
+ROUTES = [live, ready, startup]

@@ -1,0 +1,94 @@
+"""Following the application log from a tracked position, in a background thread.
+
+Used by the projection runner (views) and the job dispatcher (broker messages). Each
+catches up in batches with ``select_notifications`` (fast, one transaction a batch),
+then follows new events with the recorder's ``subscribe()``.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+import structlog
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from eventsourcing.persistence import ApplicationRecorder, Notification, Subscription
+
+log = structlog.get_logger(__name__)
+
+RETRY_SECONDS = 1.0
+
+
+class LogFollower:
+    """Hands every notification after ``position()`` to ``handle``, exactly in order.
+
+    ``handle`` must record its own tracking position atomically with its effects, and
+    ``position()`` must read it back, so a restart resumes exactly where it stopped.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        recorder: ApplicationRecorder,
+        *,
+        position: Callable[[], int],
+        handle: Callable[[Sequence[Notification]], None],
+        topics: Sequence[str] = (),
+        batch_size: int = 500,
+    ) -> None:
+        self.name = name
+        self._recorder = recorder
+        self._position = position
+        self._handle = handle
+        self._topics = tuple(topics)
+        self._batch_size = batch_size
+        self._stopping = threading.Event()
+        self._subscription: Subscription[ApplicationRecorder] | None = None
+        self._thread: threading.Thread | None = None
+
+    def catch_up(self) -> int:
+        """Processes everything already in the log; returns how many events it handled."""
+        handled = 0
+        while not self._stopping.is_set():
+            batch = self._recorder.select_notifications(
+                start=self._position() + 1, limit=self._batch_size, topics=self._topics
+            )
+            if not batch:
+                break
+            self._handle(batch)
+            handled += len(batch)
+        return handled
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopping.set()
+        if self._subscription is not None:
+            self._subscription.stop()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self._follow()
+            except Exception:
+                log.exception("log_follower_failed", follower=self.name)
+                self._stopping.wait(RETRY_SECONDS)
+
+    def _follow(self) -> None:
+        self.catch_up()
+        subscription = self._recorder.subscribe(gt=self._position(), topics=self._topics)
+        self._subscription = subscription
+        with subscription:
+            if self._stopping.is_set():
+                return
+            for notification in subscription:
+                self._handle([notification])
+                if self._stopping.is_set():
+                    return

@@ -1,0 +1,127 @@
+"""The projection: how each event changes the read models."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from eventsourcing.persistence import Tracking
+
+from stoat._core import Timeline
+from stoat.domain.project import Project
+from stoat.domain.render_job import RenderJob, RenderStatus
+from stoat.projections.represent import project_document, timeline_document
+from stoat.projections.views import APPLICATION_NAME
+from stoat.timecode import to_seconds
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import apsw
+    from eventsourcing.persistence import Mapper, Notification
+
+    from stoat.projections.views import ViewStore
+
+
+class ProjectViews:
+    """Turns a batch of notifications into view updates plus tracking, in one transaction."""
+
+    def __init__(self, views: ViewStore, mapper: Mapper[Any]) -> None:
+        self._views = views
+        self._mapper = mapper
+        # Timelines of recently changed projects, so an edit does not re-read the state.
+        self._timelines: dict[str, Timeline] = {}
+
+    def position(self) -> int:
+        return self._views.position()
+
+    def handle(self, notifications: Sequence[Notification]) -> None:
+        try:
+            with self._views.transaction() as cursor:
+                for notification in notifications:
+                    event = self._mapper.to_domain_event(notification)
+                    self._apply(cursor, notification.id, event)
+                tracking = Tracking(APPLICATION_NAME, notifications[-1].id)
+                self._views._insert_tracking(cursor, tracking)
+        except BaseException:
+            self._timelines.clear()  # the cached timelines may be ahead of the rollback
+            raise
+        if len(self._timelines) > 1000:
+            self._timelines.clear()
+
+    def _apply(self, cursor: apsw.Cursor, position: int, event: Any) -> None:
+        if isinstance(event, Project.Event):
+            self._apply_project(cursor, position, event)
+        elif isinstance(event, RenderJob.Event):
+            self._apply_render(cursor, position, event)
+
+    def _apply_project(self, cursor: apsw.Cursor, position: int, event: Project.Event) -> None:
+        project_id = str(event.originator_id)
+        timeline = self._timelines.get(project_id)
+        if timeline is None:
+            stored = self._views.project_state(cursor, project_id)
+            timeline = Timeline() if stored is None else Timeline.from_snapshot(stored)
+            self._timelines[project_id] = timeline
+        timeline.evolve(type(event).__name__, event.data)
+        version = event.originator_version
+        self._views.put_project(
+            cursor,
+            position,
+            project_document(timeline.state(), version, event.timestamp.isoformat()),
+            timeline_document(project_id, version, timeline.layout()),
+            timeline.to_snapshot(),
+        )
+
+    def _apply_render(self, cursor: apsw.Cursor, position: int, event: RenderJob.Event) -> None:
+        render_id = str(event.originator_id)
+        if isinstance(event, RenderJob.RenderRequested):
+            document = _new_render(render_id, event)
+        else:
+            found = self._views.render_document(cursor, render_id)
+            if found is None:
+                return
+            document = _evolve_render(found, event)
+        document["updated_at"] = event.timestamp.isoformat()
+        self._views.put_render(cursor, position, document)
+
+
+def _new_render(render_id: str, event: RenderJob.RenderRequested) -> dict[str, Any]:
+    return {
+        "id": render_id,
+        "project_id": event.project_id,
+        "project_version": event.project_version,
+        "preset": event.preset,
+        "status": RenderStatus.QUEUED.value,
+        "progress": 0.0,
+        "eta_seconds": None,
+        "attempts": 0,
+        "output": None,
+        "error": None,
+        "created_at": event.timestamp.isoformat(),
+    }
+
+
+def _evolve_render(document: dict[str, Any], event: RenderJob.Event) -> dict[str, Any]:
+    if isinstance(event, RenderJob.RenderStarted):
+        document.update(status=RenderStatus.RUNNING.value, attempts=event.attempt)
+    elif isinstance(event, RenderJob.RenderProgressed):
+        document.update(progress=event.progress, eta_seconds=event.eta_seconds)
+    elif isinstance(event, RenderJob.RenderCompleted):
+        output = event.output
+        document.update(
+            status=RenderStatus.COMPLETED.value,
+            progress=1.0,
+            eta_seconds=0.0,
+            output={
+                "duration": to_seconds(output["duration"]),
+                "size": output["size"],
+                "sha256": output["sha256"],
+                "content_type": output.get("content_type", "video/mp4"),
+                "url": f"/v1/renders/{document['id']}/output",
+            },
+        )
+    elif isinstance(event, RenderJob.RenderFailed):
+        document.update(
+            status=RenderStatus.FAILED.value,
+            error={"reason": event.reason, "stderr_tail": event.stderr_tail},
+        )
+    return document

@@ -1,0 +1,181 @@
+"""The read models: project list, timeline views and render jobs, in their own database.
+
+:class:`ViewStore` is a tracking recorder (from our apsw persistence module) that keeps
+its view tables beside its tracking table, so a view update and its tracking position
+commit in one transaction: exactly-once, and a rebuild is a replay from position 0.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from stoat.errors import NotFound, ReadTimeout, Rejected, error_item
+from stoat.eventstore import ApswTrackingRecorder
+
+if TYPE_CHECKING:
+    import apsw
+
+APPLICATION_NAME = "stoat"
+
+VIEW_TABLES = (
+    """CREATE TABLE IF NOT EXISTS project_views (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        document BLOB NOT NULL,
+        timeline BLOB NOT NULL,
+        state BLOB NOT NULL
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS project_views_seq ON project_views (seq)",
+    """CREATE TABLE IF NOT EXISTS render_views (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        document BLOB NOT NULL
+    ) WITHOUT ROWID""",
+)
+
+_encode = msgspec.json.encode
+_decode = msgspec.json.decode
+
+
+class ViewStore(ApswTrackingRecorder):
+    """Read models plus their tracking position, and the queries the API makes."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), *VIEW_TABLES]
+
+    # -- queries -------------------------------------------------------------------
+    def position(self) -> int:
+        """The log position the views have reached (0 before the first event)."""
+        return self.max_tracking_id(APPLICATION_NAME) or 0
+
+    def wait(self, position: int, timeout: float) -> None:  # type: ignore[override]
+        """Blocks until the views reach ``position``; raises ReadTimeout after ``timeout``."""
+        try:
+            super().wait(APPLICATION_NAME, position, timeout=timeout)
+        except TimeoutError:
+            raise ReadTimeout(position, self.position()) from None
+
+    def project(self, project_id: str) -> dict[str, Any]:
+        row = self._one("SELECT document FROM project_views WHERE id = ?", (project_id,))
+        if row is None:
+            raise NotFound("project", project_id)
+        return dict(_decode(row[0]))
+
+    def timeline(self, project_id: str) -> dict[str, Any]:
+        row = self._one("SELECT timeline FROM project_views WHERE id = ?", (project_id,))
+        if row is None:
+            raise NotFound("project", project_id)
+        return dict(_decode(row[0]))
+
+    def project_state(self, cursor: apsw.Cursor, project_id: str) -> bytes | None:
+        row = cursor.execute(
+            "SELECT state FROM project_views WHERE id = ?", (project_id,)
+        ).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def list_projects(self, *, limit: int, cursor: str | None) -> tuple[list[Any], str | None]:
+        """Newest first; the cursor is the opaque position of the last item seen."""
+        before = _decode_cursor(cursor)
+        rows = self._all(
+            "SELECT seq, document FROM project_views WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+            (before, limit + 1),
+        )
+        items = [_summary(_decode(document)) for _, document in rows[:limit]]
+        next_cursor = _encode_cursor(rows[limit - 1][0]) if len(rows) > limit else None
+        return items, next_cursor
+
+    def render(self, render_id: str) -> dict[str, Any]:
+        row = self._one("SELECT document FROM render_views WHERE id = ?", (render_id,))
+        if row is None:
+            raise NotFound("render", render_id)
+        return dict(_decode(row[0]))
+
+    def render_document(self, cursor: apsw.Cursor, render_id: str) -> dict[str, Any] | None:
+        row = cursor.execute(
+            "SELECT document FROM render_views WHERE id = ?", (render_id,)
+        ).fetchone()
+        return None if row is None else dict(_decode(row[0]))
+
+    # -- updates (inside ``self.transaction()``) -------------------------------------
+    @staticmethod
+    def put_project(
+        cursor: apsw.Cursor,
+        seq: int,
+        document: dict[str, Any],
+        timeline: dict[str, Any],
+        state: bytes,
+    ) -> None:
+        cursor.execute(
+            "INSERT INTO project_views (id, seq, version, document, timeline, state) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "version = excluded.version, document = excluded.document, "
+            "timeline = excluded.timeline, state = excluded.state",
+            (document["id"], seq, document["version"], _encode(document), _encode(timeline), state),
+        )
+
+    @staticmethod
+    def put_render(cursor: apsw.Cursor, seq: int, document: dict[str, Any]) -> None:
+        cursor.execute(
+            "INSERT INTO render_views (id, project_id, seq, document) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET document = excluded.document",
+            (document["id"], document["project_id"], seq, _encode(document)),
+        )
+
+    def reset(self) -> None:
+        """Empties the views and their tracking position, for a rebuild."""
+        with self.transaction() as cursor:
+            cursor.execute("DELETE FROM project_views")
+            cursor.execute("DELETE FROM render_views")
+            cursor.execute(
+                f"DELETE FROM {self.tracking_table} WHERE application_name = ?",  # noqa: S608
+                (APPLICATION_NAME,),
+            )
+
+    def close(self) -> None:
+        self.datastore.close()
+
+    def _one(self, sql: str, args: tuple[Any, ...]) -> Any:
+        rows = self._all(sql, args)
+        return rows[0] if rows else None
+
+    def _all(self, sql: str, args: tuple[Any, ...]) -> list[Any]:
+        with self.read() as cursor:
+            return list(cursor.execute(sql, args))
+
+
+def _summary(document: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": document["id"],
+        "name": document["name"],
+        "version": document["version"],
+        "clip_count": len(document["clips"]),
+        "modified_at": document["modified_at"],
+    }
+
+
+def _encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(str(seq).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 2**62
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        return int(base64.urlsafe_b64decode(padded.encode()).decode())
+    except ValueError:
+        raise Rejected(
+            [
+                error_item(
+                    "invalid_cursor",
+                    ("query", "cursor"),
+                    "the cursor is not one we issued",
+                    "pass the `next` value of the previous page, unchanged",
+                )
+            ]
+        ) from None

@@ -1,0 +1,101 @@
+"""Assembling Stoat: the event store, read models, broker, dispatcher and workers.
+
+The embedded default runs everything in one process: the API (uvicorn), the projection
+runner, the dispatcher and a dramatiq worker, each in its own threads.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import dramatiq
+from eventsourcing.persistence import InfrastructureFactory
+
+from stoat.commands.application import StoatApplication
+from stoat.media.probe import Prober
+from stoat.projections.follower import LogFollower
+from stoat.projections.project_views import ProjectViews
+from stoat.projections.views import ViewStore
+from stoat.services import Services
+from stoat.workers.broker import ApswBroker
+from stoat.workers.dispatcher import render_dispatcher
+from stoat.workers.render import RenderRunner
+
+if TYPE_CHECKING:
+    from stoat.settings import Settings
+
+RENDER_QUEUE = "renders"
+
+
+def open_views(settings: Settings) -> ViewStore:
+    env = {
+        "PERSISTENCE_MODULE": "stoat.eventstore",
+        "APSW_DBNAME": str(settings.views_db),
+        "APSW_SYNCHRONOUS": settings.sqlite_synchronous,
+    }
+    factory: InfrastructureFactory[Any] = InfrastructureFactory.construct(env=env)
+    return factory.tracking_recorder(ViewStore)
+
+
+class Runtime:
+    """Builds the services from settings; starts and stops the background parts."""
+
+    def __init__(self, settings: Settings) -> None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.renders_dir.mkdir(parents=True, exist_ok=True)
+        self.settings = settings
+        app = StoatApplication(env=settings.environment())
+        self.services = Services(
+            settings=settings, app=app, views=open_views(settings), prober=Prober(settings.ffprobe)
+        )
+        self.projection = ProjectViews(self.services.views, app.mapper)
+        self.projector = LogFollower(
+            "stoat-projections",
+            app.recorder,
+            position=self.projection.position,
+            handle=self.projection.handle,
+        )
+        self.broker = ApswBroker(settings.queue_db, synchronous=settings.sqlite_synchronous)
+        runner = RenderRunner(self.services)
+        self.render_actor: dramatiq.Actor[..., None] = dramatiq.actor(
+            runner.run,
+            actor_name="render_project",
+            queue_name=RENDER_QUEUE,
+            broker=self.broker,
+            max_retries=0,
+            time_limit=int((settings.render_timeout_seconds + 60) * 1000),
+        )
+        self.dispatcher = render_dispatcher(app.recorder, self.broker, self.render_actor)
+        self.worker: dramatiq.Worker | None = None
+
+    def start(self, *, projections: bool = True, jobs: bool = True) -> None:
+        if projections:
+            self.projector.catch_up()
+            self.projector.start()
+        if jobs:
+            self.dispatcher.start()
+            self.worker = dramatiq.Worker(
+                self.broker, queues={RENDER_QUEUE}, worker_threads=self.settings.render_workers
+            )
+            self.worker.start()
+
+    def stop(self) -> None:
+        self.dispatcher.stop()
+        if self.worker is not None:
+            self.worker.stop(timeout=30_000)
+            self.worker = None
+        self.projector.stop()
+        self.broker.close()
+        self.services.views.close()
+        self.services.app.close()
+
+    def rebuild_projections(self) -> int:
+        """Drops the read models and replays the whole log into them."""
+        self.services.views.reset()
+        self.projection = ProjectViews(self.services.views, self.services.app.mapper)
+        return LogFollower(
+            "stoat-rebuild",
+            self.services.app.recorder,
+            position=self.projection.position,
+            handle=self.projection.handle,
+        ).catch_up()

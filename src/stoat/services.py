@@ -1,0 +1,21 @@
+"""The parts a request or a job needs, built once from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Real imports, not TYPE_CHECKING ones: Litestar resolves this dependency's annotations.
+from stoat.commands.application import StoatApplication
+from stoat.media.probe import Prober
+from stoat.projections.views import ViewStore
+from stoat.settings import Settings
+
+
+@dataclass(frozen=True)
+class Services:
+    """What HTTP handlers and actors are given; nothing else is looked up globally."""
+
+    settings: Settings
+    app: StoatApplication
+    views: ViewStore
+    prober: Prober

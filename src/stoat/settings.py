@@ -1,0 +1,105 @@
+"""Configuration: one msgspec struct, read from the environment once.
+
+Every component receives what it needs from a :class:`Settings` value; nothing looks
+up the environment in the middle of the code.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import msgspec
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value that Stoat cannot use."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything Stoat reads from its environment, with the defaults of the embedded mode."""
+
+    data_dir: Path = Path("data")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    media_roots: tuple[Path, ...] = ()
+    log_level: str = "INFO"
+    sqlite_synchronous: Synchronous = "FULL"
+    render_workers: int = 1
+    render_timeout_seconds: float = 3600.0
+    read_wait_seconds: float = 5.0
+    ffmpeg: str = "ffmpeg"
+    ffprobe: str = "ffprobe"
+
+    @property
+    def events_db(self) -> Path:
+        return self.data_dir / "events.db"
+
+    @property
+    def views_db(self) -> Path:
+        return self.data_dir / "views.db"
+
+    @property
+    def queue_db(self) -> Path:
+        return self.data_dir / "queue.db"
+
+    @property
+    def renders_dir(self) -> Path:
+        return self.data_dir / "renders"
+
+    @property
+    def allowed_roots(self) -> list[str]:
+        """Where user-supplied paths may point: the media roots, the data dir, the outputs."""
+        roots = [*self.media_roots, self.data_dir]
+        return [str(root.resolve()) for root in roots]
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Reads ``STOAT_*`` variables; explicit ``overrides`` (from CLI flags) win."""
+        env = os.environ if environ is None else environ
+        raw: dict[str, object] = {}
+        for name, kind in _ENV_FIELDS.items():
+            value = env.get(f"STOAT_{name.upper()}")
+            if value is None or value == "":
+                continue
+            raw[name] = _parse(kind, value)
+        raw.update({key: value for key, value in overrides.items() if value is not None})
+        try:
+            return msgspec.convert(raw, cls, strict=False)
+        except msgspec.ValidationError as error:
+            raise SettingsError(str(error)) from None
+
+    def environment(self) -> dict[str, str]:
+        """The eventsourcing environment for the embedded event store."""
+        return {
+            "PERSISTENCE_MODULE": "stoat.eventstore",
+            "APSW_DBNAME": str(self.events_db),
+            "APSW_SYNCHRONOUS": self.sqlite_synchronous,
+        }
+
+
+_ENV_FIELDS = {
+    "data_dir": "path",
+    "host": "str",
+    "port": "str",
+    "media_roots": "paths",
+    "log_level": "str",
+    "sqlite_synchronous": "str",
+    "render_workers": "str",
+    "render_timeout_seconds": "str",
+    "read_wait_seconds": "str",
+}
+
+
+def _parse(kind: str, value: str) -> object:
+    if kind == "paths":
+        return [Path(part) for part in value.split(":") if part]
+    if kind == "path":
+        return Path(value)
+    return value

@@ -1,0 +1,70 @@
+"""Shared fixtures: generated media, a running Stoat runtime and an HTTP client."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from litestar.testing import TestClient
+
+from stoat.http.app import create_app
+from stoat.runtime import Runtime
+from stoat.settings import Settings
+from tests.media import make_clip
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from litestar import Litestar
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three 3-second clips: red and green with a tone, blue without audio."""
+    root = tmp_path_factory.mktemp("media")
+    make_clip(root / "red.mp4", color="red", seconds=3)
+    make_clip(root / "green.mp4", color="lime", seconds=3, tone=880)
+    make_clip(root / "blue.mp4", color="blue", seconds=3, tone=None)
+    (root / "notes.txt").write_text("not a video")
+    return root
+
+
+@pytest.fixture
+def settings(tmp_path: Path, media_dir: Path) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        media_roots=(media_dir,),
+        sqlite_synchronous="NORMAL",
+        read_wait_seconds=10.0,
+    )
+
+
+@pytest.fixture
+def runtime(settings: Settings) -> Iterator[Runtime]:
+    runtime = Runtime(settings)
+    runtime.start()
+    try:
+        yield runtime
+    finally:
+        runtime.stop()
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> Iterator[TestClient[Litestar]]:
+    with TestClient(create_app(runtime.services)) as test_client:
+        yield test_client
+
+
+def wait_for_render(
+    client: TestClient[Litestar], render_id: str, timeout: float = 120.0
+) -> dict[str, Any]:
+    """Polls a render until it reaches a terminal status."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body: dict[str, Any] = client.get(f"/v1/renders/{render_id}").json()
+        if body.get("status") in {"completed", "failed", "cancelled"}:
+            return body
+        time.sleep(0.2)
+    raise AssertionError(f"render {render_id} did not finish in {timeout} s")
