@@ -88,6 +88,8 @@ class Database:
 
     def discard_writer(self) -> None:
         """Close the writer after an unrecoverable error; the next use reopens it."""
+        if self.in_memory:
+            return  # Closing it would lose the database: keep it and let errors show.
         if self._writer is not None:
             self._writer.close(force=True)
             self._writer = None
@@ -194,13 +196,17 @@ def acquire_database(db_name: str, *, synchronous: str, busy_timeout_ms: int) ->
     """
     if db_name in (":memory:", ""):
         writer = connect(db_name, busy_timeout_ms)
-        database = Database(
-            db_name=db_name,
-            key=db_name,
-            synchronous=synchronous,
-            busy_timeout_ms=busy_timeout_ms,
-            writer=writer,
-        )
+        try:
+            database = Database(
+                db_name=db_name,
+                key=db_name,
+                synchronous=synchronous,
+                busy_timeout_ms=busy_timeout_ms,
+                writer=writer,
+            )
+        except BaseException:
+            writer.close(force=True)
+            raise
         database.references = 1
         return database
     with _registry_lock:
@@ -218,13 +224,18 @@ def acquire_database(db_name: str, *, synchronous: str, busy_timeout_ms: int) ->
                 key += "?" + db_name.partition("?")[2]
         existing = _registry.get((os.getpid(), key))
         if existing is None:
-            database = Database(
-                db_name=db_name,
-                key=key,
-                synchronous=synchronous,
-                busy_timeout_ms=busy_timeout_ms,
-                writer=probe or connect(db_name, busy_timeout_ms),
-            )
+            writer = probe or connect(db_name, busy_timeout_ms)
+            try:
+                database = Database(
+                    db_name=db_name,
+                    key=key,
+                    synchronous=synchronous,
+                    busy_timeout_ms=busy_timeout_ms,
+                    writer=writer,
+                )
+            except BaseException:
+                writer.close(force=True)
+                raise
             _registry[(database.pid, key)] = database
         else:
             database = existing
