@@ -12,10 +12,41 @@ use pyo3::types::{PyDict, PyInt, PyList, PyString, PyTuple, PyType};
 use pythonize::pythonize;
 use stoat_core::{InternalError, LocItem, ValidationError, ValidationErrors};
 
-/// The class, defined once per process by running `py/validation_error.py`.
+/// The class, defined once per process by running [`SOURCE`].
 static VALIDATION_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
-const SOURCE: &str = include_str!("py/validation_error.py");
+/// The exception class, in Python: the stable ABI (abi3-py311) cannot subclass native
+/// exception types from Rust before Python 3.12. Kept inside a `.rs` file so that the
+/// build scripts' digest of `*.rs` files sees every change to it.
+const SOURCE: &str = r#"
+import copy
+
+
+class ValidationError(ValueError):
+    """Input was rejected; ``errors()`` lists every problem found, in order.
+
+    Each item is ``{"code": str, "loc": tuple[str | int, ...], "msg": str,
+    "hint": str | None, "ctx": dict}``. The arguments are ``(errors, title)``, so the
+    exception pickles and copies like any other.
+    """
+
+    def __init__(self, errors, title=None):
+        errors = list(errors)
+        if title is None:
+            title = f"{len(errors)} validation error{'' if len(errors) == 1 else 's'}"
+        super().__init__(errors, title)
+
+    def errors(self):
+        """A fresh copy of the error items."""
+        return copy.deepcopy(self.args[0])
+
+    def __str__(self):
+        lines = [self.args[1]]
+        for error in self.args[0]:
+            loc = ".".join(str(part) for part in error["loc"]) or "(root)"
+            lines.append(f"  {loc}: {error['msg']} [{error['code']}]")
+        return "\n".join(lines)
+"#;
 
 /// The `ValidationError` class.
 pub(crate) fn validation_error_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
