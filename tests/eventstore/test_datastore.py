@@ -163,6 +163,18 @@ def test_reader_connections_are_read_only(factory: ApswFactory) -> None:
         cursor.execute("DELETE FROM stored_events")
 
 
+def test_datastore_inherited_through_fork_refuses_to_work(
+    factory: ApswFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorder = _recorder(factory)
+    # As seen from a forked child: the shared connections belong to another process.
+    monkeypatch.setattr(factory.datastore._db, "pid", -1)
+    with pytest.raises(ProgrammingError, match="fork"):
+        recorder.insert_events(stored_events())
+    with pytest.raises(ProgrammingError, match="fork"):
+        recorder.max_notification_id()
+
+
 def test_closed_datastore_raises_interface_error(factory: ApswFactory) -> None:
     recorder = _recorder(factory)
     factory.close()

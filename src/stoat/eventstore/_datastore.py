@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Final, Literal
@@ -217,6 +218,11 @@ class ApswDatastore:
         if self._closed:
             msg = f"Datastore for {self.db_name!r} is closed"
             raise InterfaceError(msg)
+        if self._db.pid != os.getpid():
+            # SQLite connections must not be used across fork(): the child would share
+            # file locks and WAL index state with its parent.
+            msg = "This datastore was inherited through fork(); open a new one in this process"
+            raise ProgrammingError(msg)
         return self._db
 
     @property
