@@ -58,13 +58,14 @@ def client(runtime: Runtime) -> Iterator[TestClient[Litestar]]:
 
 
 def wait_for_render(
-    client: TestClient[Litestar], render_id: str, timeout: float = 120.0
+    client: TestClient[Litestar], accepted: dict[str, Any], timeout: float = 120.0
 ) -> dict[str, Any]:
-    """Polls a render until it reaches a terminal status."""
+    """Polls a render (from its 202 response) until it reaches a terminal status."""
     deadline = time.monotonic() + timeout
+    url, after = f"/v1/renders/{accepted['id']}", {"X-Stoat-After": str(accepted["position"])}
     while time.monotonic() < deadline:
-        body: dict[str, Any] = client.get(f"/v1/renders/{render_id}").json()
+        body: dict[str, Any] = client.get(url, headers=after).json()
         if body.get("status") in {"completed", "failed", "cancelled"}:
             return body
         time.sleep(0.2)
-    raise AssertionError(f"render {render_id} did not finish in {timeout} s")
+    raise AssertionError(f"render {accepted['id']} did not finish in {timeout} s")

@@ -69,7 +69,8 @@ def pixel(path: Path, seconds: float, x: int, y: int) -> tuple[int, int, int]:
             "-frames:v",
             "1",
             "-vf",
-            f"crop=1:1:{x}:{y}",
+            # Average a 4x4 patch in RGB: robust to chroma subsampling at the sample point.
+            f"format=rgb24,crop=4:4:{x - 2}:{y - 2},scale=1:1:flags=area",
             "-f",
             "rawvideo",
             "-pix_fmt",

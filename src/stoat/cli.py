@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,6 +59,10 @@ def _serve(settings: Settings) -> int:
     from stoat.runtime import Runtime
 
     configure_logging(settings.log_level)
+    # Uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal again; with
+    # these handlers that second raise returns, so the workers and stores are stopped below.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _ignore_signal)
     runtime = Runtime(settings)
     runtime.start()
     try:
@@ -76,6 +81,10 @@ def _serve(settings: Settings) -> int:
     finally:
         runtime.stop()
     return 0
+
+
+def _ignore_signal(signum: int, frame: object) -> None:
+    del signum, frame
 
 
 def _rebuild(settings: Settings) -> int:

@@ -34,7 +34,8 @@ def open_views(settings: Settings) -> ViewStore:
         "APSW_SYNCHRONOUS": settings.sqlite_synchronous,
     }
     factory: InfrastructureFactory[Any] = InfrastructureFactory.construct(env=env)
-    return factory.tracking_recorder(ViewStore)
+    views: ViewStore = factory.tracking_recorder(ViewStore)
+    return views
 
 
 class Runtime:
@@ -57,14 +58,13 @@ class Runtime:
         )
         self.broker = ApswBroker(settings.queue_db, synchronous=settings.sqlite_synchronous)
         runner = RenderRunner(self.services)
-        self.render_actor: dramatiq.Actor[..., None] = dramatiq.actor(
-            runner.run,
+        self.render_actor: dramatiq.Actor[[str], None] = dramatiq.actor(
             actor_name="render_project",
             queue_name=RENDER_QUEUE,
             broker=self.broker,
             max_retries=0,
             time_limit=int((settings.render_timeout_seconds + 60) * 1000),
-        )
+        )(runner.run)
         self.dispatcher = render_dispatcher(app.recorder, self.broker, self.render_actor)
         self.worker: dramatiq.Worker | None = None
 

@@ -81,7 +81,7 @@ def test_create_add_trim_render(
     assert timeline.json()["duration"] == 5
 
     render = post(client, f"{url}/renders", {})
-    done = wait_for_render(client, render["id"])
+    done = wait_for_render(client, render)
     assert done["status"] == "completed", done.get("error")
     assert done["project_version"] == 5
 

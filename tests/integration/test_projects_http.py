@@ -81,6 +81,7 @@ def test_batch_edits_are_atomic_and_positioned(
         ("edits[2].out", "out_beyond_duration"),
     ]
     assert all(e["hint"] for e in problem["errors"])
+    assert problem["errors"][1]["context"]["out"] == 99, "times in errors are seconds"
     assert event_count(runtime) == before, "a rejected batch appended events"
 
     good = client.post(

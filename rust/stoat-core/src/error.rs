@@ -222,6 +222,13 @@ impl ValidationError {
         self.ctx.insert(key.to_owned(), value.into());
         self
     }
+
+    /// Adds a time to the context in seconds, the unit clients speak at the HTTP edge.
+    #[must_use]
+    #[allow(clippy::cast_precision_loss)] // exact for any time below 2^53 µs (285 years)
+    pub fn ctx_seconds(self, key: &str, micros: crate::time::Micros) -> Self {
+        self.ctx(key, micros as f64 / 1_000_000.0)
+    }
 }
 
 impl fmt::Display for ValidationError {

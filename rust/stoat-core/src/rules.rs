@@ -125,9 +125,9 @@ pub(crate) fn check_span(
                 )
                 .at(key)
                 .hint(format!(
-                    "{key} is in microseconds from the start of the source; use 0 or more"
+                    "{key} is seconds from the start of the source; use 0 or more"
                 ))
-                .ctx("value", value),
+                .ctx_seconds("value", value),
             );
         }
     }
@@ -146,9 +146,9 @@ pub(crate) fn check_span(
                 ),
             )
             .at(key)
-            .hint("make out greater than in; both are microseconds into the source")
-            .ctx("in", in_point)
-            .ctx("out", out_point),
+            .hint("make out greater than in; both are seconds into the source")
+            .ctx_seconds("in", in_point)
+            .ctx_seconds("out", out_point),
         );
     } else {
         let min = fps.frame_duration_ceil();
@@ -166,8 +166,8 @@ pub(crate) fn check_span(
                     "make out at least {} s after in",
                     format_seconds(min)
                 ))
-                .ctx("duration", out_point - in_point)
-                .ctx("min_duration", min),
+                .ctx_seconds("duration", out_point - in_point)
+                .ctx_seconds("min_duration", min),
             );
         }
     }
@@ -187,8 +187,8 @@ pub(crate) fn check_span(
                     "out must be at most {} s, the source's duration",
                     format_seconds(duration)
                 ))
-                .ctx("out", out_point)
-                .ctx("max", duration),
+                .ctx_seconds("out", out_point)
+                .ctx_seconds("max", duration),
             );
         }
     }
@@ -215,7 +215,7 @@ pub(crate) fn check_timeline_growth(
             )
             .at(key)
             .hint("shorten or remove clips first")
-            .ctx("max_duration", MAX_TIMELINE_DURATION),
+            .ctx_seconds("max_duration", MAX_TIMELINE_DURATION),
         );
     }
 }

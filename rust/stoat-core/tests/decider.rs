@@ -348,7 +348,7 @@ fn errors_carry_hints_and_context_for_agents() {
         beyond.hint.as_deref(),
         Some("out must be at most 12.5 s, the source's duration")
     );
-    assert_eq!(beyond.ctx["max"], 12_500_000);
+    assert_eq!(beyond.ctx["max"], 12.5, "times in the context are seconds");
     assert_eq!(ghost.ctx["existing"], json!([]));
     assert_eq!(
         ghost.hint.as_deref(),

@@ -9,7 +9,7 @@ import msgspec
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from eventsourcing.application import Recording
+    from eventsourcing.persistence import Recording
 
 
 class RecordedEvent(msgspec.Struct, frozen=True):

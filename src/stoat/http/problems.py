@@ -26,9 +26,10 @@ from litestar.status_codes import (
 from stoat.errors import NotFound, ReadTimeout, Rejected, StoreUnavailable, VersionConflict
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
 
     from litestar import Request
+    from litestar.types import ExceptionHandlersMap
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -66,7 +67,7 @@ def format_path(loc: Sequence[str | int]) -> str:
 
 
 def on_rejected(_: Request[Any, Any, Any], exc: Rejected) -> Response[dict[str, Any]]:
-    errors = [
+    errors: list[dict[str, Any]] = [
         {
             "path": format_path(item["loc"]),
             "code": item["code"],
@@ -86,7 +87,7 @@ _FIELD = re.compile(r"field `([^`]+)`")
 
 def on_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
     """msgspec decoding errors: wrong types, unknown or missing fields, bad tags."""
-    errors = []
+    errors: list[dict[str, Any]] = []
     for message in exc.extra if isinstance(exc.extra, list) else []:
         text = str(message.get("message", "")) if isinstance(message, dict) else str(message)
         key = str(message.get("key", "")) if isinstance(message, dict) else ""
@@ -202,7 +203,7 @@ def _title(status: int) -> str:
         return "Error"
 
 
-EXCEPTION_HANDLERS: dict[type[Exception], Callable[..., Response[Any]]] = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     Rejected: on_rejected,
     ValidationException: on_validation,
     NotFound: on_not_found,

@@ -52,7 +52,7 @@ def download_output(render_id: FromPath[str], services: ServicesDep) -> File:
     path = Path(job.output_path)
     if job.status is not RenderStatus.COMPLETED or not path.is_file():
         raise NotFound("render_output", render_id)
-    return File(path, filename=path.name, content_type=_CONTENT_TYPES.get(path.suffix))
+    return File(path, filename=path.name, media_type=_CONTENT_TYPES.get(path.suffix))
 
 
 _CONTENT_TYPES = {".mp4": "video/mp4"}

@@ -43,27 +43,24 @@ def run_ffmpeg(
 ) -> FfmpegResult:
     """Runs ``argv`` to completion, a timeout, or cancellation; never raises on failure."""
     started = time.monotonic()
-    process = subprocess.Popen(
-        list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
     tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
-    reader = threading.Thread(target=_drain, args=(process.stderr, tail), daemon=True)
-    reader.start()
-    watchdog = threading.Thread(
-        target=_watch,
-        args=(process, started + timeout_seconds, cancelled or threading.Event()),
-        daemon=True,
-    )
-    watchdog.start()
-    assert process.stdout is not None
-    for raw in process.stdout:
-        key, _, value = raw.decode(errors="replace").strip().partition("=")
-        if key == "out_time_us" and value.lstrip("-").isdigit():
-            elapsed_us = int((time.monotonic() - started) * 1_000_000)
-            fraction, eta = core_progress(max(int(value), 0), total_us, elapsed_us)
-            on_progress(fraction, eta)
-    returncode = process.wait()
-    reader.join()
+    with subprocess.Popen(
+        list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        reader = threading.Thread(target=_drain, args=(process.stderr, tail), daemon=True)
+        reader.start()
+        deadline = started + timeout_seconds
+        stop = cancelled or threading.Event()
+        threading.Thread(target=_watch, args=(process, deadline, stop), daemon=True).start()
+        assert process.stdout is not None
+        for raw in process.stdout:
+            key, _, value = raw.decode(errors="replace").strip().partition("=")
+            if key == "out_time_us" and value.lstrip("-").isdigit():
+                elapsed_us = int((time.monotonic() - started) * 1_000_000)
+                fraction, eta = core_progress(max(int(value), 0), total_us, elapsed_us)
+                on_progress(fraction, eta)
+        returncode = process.wait()
+        reader.join()
     elapsed = time.monotonic() - started
     timed_out = returncode != 0 and elapsed >= timeout_seconds
     return FfmpegResult(returncode, "\n".join(tail), timed_out, elapsed)
