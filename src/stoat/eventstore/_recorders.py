@@ -89,8 +89,9 @@ class ApswAggregateRecorder(ApswRecorder, AggregateRecorder):
         self.events_table_name = events_table_name
         self.events_table = quote_identifier(events_table_name)
         super().__init__(datastore)
-        # Every insert goes through this one statement and _insert_events(); a column
-        # computed at append time (e.g. a hash chain) belongs there.
+        # Every insert goes through this statement, with the parameters from
+        # _event_rows(), in _insert_events(). A column computed at append time (the
+        # planned hash chain) means extending those three in the application recorder.
         self.insert_events_statement = (
             f"INSERT INTO {self.events_table} "  # noqa: S608
             "(originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)"
@@ -127,14 +128,23 @@ class ApswAggregateRecorder(ApswRecorder, AggregateRecorder):
         self, cursor: apsw.Cursor, stored_events: Sequence[StoredEvent], **_: Any
     ) -> Sequence[int] | None:
         """Insert inside an open transaction: the one place rows are written."""
-        cursor.executemany(
-            self.insert_events_statement,
-            [
-                (_stored_id(s.originator_id), s.originator_version, s.topic, s.state)
-                for s in stored_events
-            ],
-        )
+        cursor.executemany(self.insert_events_statement, self._event_rows(cursor, stored_events))
         return None
+
+    def _event_rows(
+        self,
+        cursor: apsw.Cursor,  # noqa: ARG002 - for overrides that read the previous row
+        stored_events: Sequence[StoredEvent],
+    ) -> list[tuple[SQLiteValue, ...]]:
+        """Parameters of ``insert_events_statement``, one tuple per event.
+
+        Called inside the append transaction, so an override may read the last stored
+        row through ``cursor`` (e.g. the previous hash of a hash chain).
+        """
+        return [
+            (_stored_id(s.originator_id), s.originator_version, s.topic, s.state)
+            for s in stored_events
+        ]
 
     def select_events(
         self,
