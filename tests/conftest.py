@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from litestar import Litestar
 
 
+ADMIN_KEY = "stoat_test-admin-key-0123456789abcdefghijklmnopqrstuv"
+
+
 @pytest.fixture(scope="session")
 def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three 3-second clips: red and green with a tone, blue without audio."""
@@ -38,12 +41,14 @@ def settings(tmp_path: Path, media_dir: Path) -> Settings:
         media_roots=(media_dir,),
         sqlite_synchronous="NORMAL",
         read_wait_seconds=10.0,
+        admin_key=ADMIN_KEY,
     )
 
 
 @pytest.fixture
 def runtime(settings: Settings) -> Iterator[Runtime]:
     runtime = Runtime(settings)
+    runtime.provision_admin_key()
     runtime.start()
     try:
         yield runtime
@@ -53,7 +58,9 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
 
 @pytest.fixture
 def client(runtime: Runtime) -> Iterator[TestClient[Litestar]]:
+    """An HTTP client authenticated with the admin key."""
     with TestClient(create_app(runtime.services)) as test_client:
+        test_client.headers["Authorization"] = f"Bearer {ADMIN_KEY}"
         yield test_client
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from stoat.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
+
+    from stoat.commands.application import StoatApplication
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -26,7 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         parser.error(str(error))
     handler = args.handler
-    return int(handler(settings))
+    return int(handler(settings, args))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     _data_dir(serve)
     serve.set_defaults(handler=_serve)
 
+    _keys_parser(commands)
+
     projections = commands.add_parser("projections", help="manage the read models")
     actions = projections.add_subparsers(required=True, metavar="ACTION")
     rebuild = actions.add_parser("rebuild", help="drop the read models and replay the log")
@@ -47,11 +52,29 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _keys_parser(commands: Any) -> None:
+    keys = commands.add_parser("keys", help="manage API keys")
+    actions = keys.add_subparsers(required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="create a key and print its secret once")
+    create.add_argument("--name", required=True)
+    create.add_argument("--scopes", required=True, help="comma-separated: read,edit,render,admin")
+    _data_dir(create)
+    create.set_defaults(handler=_keys_create)
+    listing = actions.add_parser("list", help="list keys (never their secrets)")
+    _data_dir(listing)
+    listing.set_defaults(handler=_keys_list)
+    revoke = actions.add_parser("revoke", help="revoke a key by id")
+    revoke.add_argument("key_id")
+    _data_dir(revoke)
+    revoke.set_defaults(handler=_keys_revoke)
+
+
 def _data_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, help="where data lives (default ./data)")
 
 
-def _serve(settings: Settings) -> int:
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    del args
     import uvicorn
 
     from stoat.http.app import create_app
@@ -64,6 +87,13 @@ def _serve(settings: Settings) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _ignore_signal)
     runtime = Runtime(settings)
+    admin_key = runtime.provision_admin_key()
+    if admin_key is not None:
+        print(
+            f"stoat: created the admin key (also in {settings.data_dir / 'admin.key'}):\n"
+            f"  {admin_key}",
+            file=sys.stderr,
+        )
     runtime.start()
     try:
         print(
@@ -83,11 +113,70 @@ def _serve(settings: Settings) -> int:
     return 0
 
 
+def _keys_create(settings: Settings, args: argparse.Namespace) -> int:
+    from stoat.commands.keys import create_key
+    from stoat.domain.context import system_context
+    from stoat.errors import Rejected
+
+    with _application(settings) as app:
+        scopes = [scope.strip() for scope in args.scopes.split(",") if scope.strip()]
+        try:
+            token, result = create_key(
+                app, name=args.name, scopes=scopes, context=system_context("cli")
+            )
+        except Rejected as error:
+            for item in error.errors():
+                print(f"stoat: {item['msg']}; {item['hint']}", file=sys.stderr)
+            return 2
+    print(f"id: {result.id}\nkey: {token}")
+    return 0
+
+
+def _keys_list(settings: Settings, args: argparse.Namespace) -> int:
+    del args
+    from stoat.commands.keys import list_keys
+
+    with _application(settings) as app:
+        for key in list_keys(app):
+            state = "revoked" if key["revoked"] else "active"
+            scopes = ",".join(key["scopes"])
+            print(f"{key['id']}  {state:8}  {scopes:24}  {key['name']}")
+    return 0
+
+
+def _keys_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    from stoat.commands.keys import revoke_key
+    from stoat.domain.context import system_context
+    from stoat.errors import NotFound
+
+    with _application(settings) as app:
+        try:
+            revoke_key(app, args.key_id, system_context("cli"))
+        except NotFound as error:
+            print(f"stoat: {error}", file=sys.stderr)
+            return 1
+    print(f"revoked {args.key_id}")
+    return 0
+
+
+@contextmanager
+def _application(settings: Settings) -> Iterator[StoatApplication]:
+    from stoat.commands.application import StoatApplication
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = StoatApplication(env=settings.environment())
+    try:
+        yield app
+    finally:
+        app.close()
+
+
 def _ignore_signal(signum: int, frame: object) -> None:
     del signum, frame
 
 
-def _rebuild(settings: Settings) -> int:
+def _rebuild(settings: Settings, args: argparse.Namespace) -> int:
+    del args
     from stoat.runtime import Runtime
 
     runtime = Runtime(settings)

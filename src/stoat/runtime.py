@@ -12,6 +12,8 @@ import dramatiq
 from eventsourcing.persistence import InfrastructureFactory
 
 from stoat.commands.application import StoatApplication
+from stoat.commands.keys import KeyRing, ensure_admin_key
+from stoat.domain.context import system_context
 from stoat.media.probe import Prober
 from stoat.projections.follower import LogFollower
 from stoat.projections.project_views import ProjectViews
@@ -47,7 +49,11 @@ class Runtime:
         self.settings = settings
         app = StoatApplication(env=settings.environment())
         self.services = Services(
-            settings=settings, app=app, views=open_views(settings), prober=Prober(settings.ffprobe)
+            settings=settings,
+            app=app,
+            views=open_views(settings),
+            prober=Prober(settings.ffprobe),
+            keys=KeyRing(app),
         )
         self.projection = ProjectViews(self.services.views, app.mapper)
         self.projector = LogFollower(
@@ -78,6 +84,15 @@ class Runtime:
                 self.broker, queues={RENDER_QUEUE}, worker_threads=self.settings.render_workers
             )
             self.worker.start()
+
+    def provision_admin_key(self) -> str | None:
+        """Creates the admin key on a first start; returns its token only then."""
+        return ensure_admin_key(
+            self.services.app,
+            self.settings.data_dir,
+            self.settings.admin_key,
+            system_context("first-start"),
+        )
 
     def stop(self) -> None:
         self.dispatcher.stop()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 # Real imports, not TYPE_CHECKING ones: Litestar resolves this dependency's annotations.
 from stoat.commands.application import StoatApplication
+from stoat.commands.keys import KeyRing
 from stoat.media.probe import Prober
 from stoat.projections.views import ViewStore
 from stoat.settings import Settings
@@ -19,3 +20,4 @@ class Services:
     app: StoatApplication
     views: ViewStore
     prober: Prober
+    keys: KeyRing

@@ -34,6 +34,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     render_workers: int = 1
     render_timeout_seconds: float = 3600.0
     read_wait_seconds: float = 5.0
+    admin_key: str | None = None
     ffmpeg: str = "ffmpeg"
     ffprobe: str = "ffprobe"
 
@@ -94,6 +95,7 @@ _ENV_FIELDS = {
     "render_workers": "str",
     "render_timeout_seconds": "str",
     "read_wait_seconds": "str",
+    "admin_key": "str",
 }
 
 

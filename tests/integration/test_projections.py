@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from stoat.runtime import Runtime
+from tests.conftest import ADMIN_KEY
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -80,9 +81,11 @@ def test_cli_rebuild_from_scratch(settings: Settings, media_dir: Path) -> None:
     from stoat.http.app import create_app
 
     runtime = Runtime(settings)
+    runtime.provision_admin_key()
     runtime.start(jobs=False)
     try:
         with Client(create_app(runtime.services)) as client:
+            client.headers["Authorization"] = f"Bearer {ADMIN_KEY}"
             position = make_history(client, media_dir)
         runtime.services.views.wait(position, timeout=10)
         live = snapshot_views(runtime)

@@ -1,4 +1,4 @@
-"""The Litestar application: routes, problem+json errors, request ids, OpenAPI."""
+"""The Litestar application: routes, auth, problem+json errors, request ids, OpenAPI."""
 
 from __future__ import annotations
 
@@ -7,24 +7,28 @@ from typing import TYPE_CHECKING
 from litestar import Litestar, Router
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 
 from stoat import __version__
-from stoat.http import health, projects, renders
+from stoat.http import health, keys, projects, renders
+from stoat.http.auth import bearer_guard
 from stoat.http.problems import EXCEPTION_HANDLERS
 from stoat.http.request_id import RequestIdMiddleware
 
 if TYPE_CHECKING:
     from stoat.services import Services
 
+ROUTES = [*projects.ROUTES, *renders.ROUTES, *keys.ROUTES, *health.ROUTES]
+
 
 def create_app(services: Services) -> Litestar:
     """Builds the HTTP API over already constructed services."""
+    # One Router around the handlers: registered directly on the app, two sync handlers
+    # sharing a path get wrapped for the thread pool twice (Litestar 2.x). The router
+    # also carries the auth guard, so every route is covered unless marked public.
+    api = Router("/", route_handlers=ROUTES, guards=[bearer_guard(services.keys)])
     return Litestar(
-        # One Router around the handlers: registered directly on the app, two sync
-        # handlers sharing a path get wrapped for the thread pool twice (Litestar 2.x).
-        route_handlers=[
-            Router("/", route_handlers=[*projects.ROUTES, *renders.ROUTES, *health.ROUTES])
-        ],
+        route_handlers=[api],
         dependencies={"services": Provide(lambda: services, use_cache=True, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[RequestIdMiddleware],
@@ -33,6 +37,10 @@ def create_app(services: Services) -> Litestar:
             version=__version__,
             description="An event-sourced video-editing backend for AI agents.",
             path="/schema",
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
+            ),
+            security=[{"bearer": []}],
         ),
         debug=False,
     )

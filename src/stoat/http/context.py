@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from litestar import Response
 from litestar.di import NamedDependency
+from litestar.exceptions import NotAuthorizedException
 
+from stoat.commands.keys import Principal
 from stoat.domain.context import EventContext
 from stoat.errors import Rejected, error_item
 from stoat.services import Services
@@ -17,20 +19,30 @@ if TYPE_CHECKING:
 
     from stoat.commands.results import WriteResult
 
+PRINCIPAL_KEY = "stoat_principal"
+
 # Handlers name the services they are given explicitly, as Litestar 3 requires.
 ServicesDep = NamedDependency[Services]
-
-ANONYMOUS = "anonymous"
 
 
 def request_id(request: Request[Any, Any, Any]) -> str:
     return str(request.scope.get("state", {}).get("request_id", ""))
 
 
+def principal(request: Request[Any, Any, Any]) -> Principal:
+    """The caller, as authenticated by the guard (every non-public route has one)."""
+    found = request.scope.get("state", {}).get(PRINCIPAL_KEY)
+    if not isinstance(found, Principal):  # pragma: no cover - the guard ran first
+        raise NotAuthorizedException("no authenticated caller")
+    return found
+
+
 def event_context(request: Request[Any, Any, Any]) -> EventContext:
     """Who and why, recorded on every event the request causes."""
+    caller = principal(request)
     return EventContext(
-        actor=ANONYMOUS,
+        actor=caller.key_id,
+        actor_name=caller.name,
         request_id=request_id(request),
         idempotency_key=request.headers.get("idempotency-key"),
     )

@@ -11,20 +11,22 @@ from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from stoat import _core
 from stoat.http.context import ServicesDep
 
+PUBLIC = {"public": True}
 
-@get("/health/live", sync_to_thread=False)
+
+@get("/health/live", sync_to_thread=False, opt=PUBLIC)
 def live() -> dict[str, str]:
     """The process is up."""
     return {"status": "ok"}
 
 
-@get("/health/ready", sync_to_thread=True)
+@get("/health/ready", sync_to_thread=True, opt=PUBLIC)
 def ready(services: ServicesDep) -> Response[dict[str, Any]]:
     """Every dependency answers: event store, read models, FFmpeg, the Rust core."""
     return _readiness(services)
 
 
-@get("/health/startup", sync_to_thread=True)
+@get("/health/startup", sync_to_thread=True, opt=PUBLIC)
 def startup(services: ServicesDep) -> Response[dict[str, Any]]:
     """Started: the same checks as readiness, for orchestrators that probe both."""
     return _readiness(services)

@@ -173,6 +173,8 @@ def on_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str,
     status = exc.status_code
     code = {
         HTTP_400_BAD_REQUEST: "malformed_request",
+        401: "unauthorized",
+        403: "forbidden",
         HTTP_404_NOT_FOUND: "not_found",
         405: "method_not_allowed",
         413: "body_too_large",
@@ -181,7 +183,7 @@ def on_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str,
     if type(exc) is ClientException and status == HTTP_400_BAD_REQUEST:
         # Litestar raises a bare ClientException when the body is not valid JSON.
         code = "malformed_json"
-    return problem(status, code, _title(status), str(exc.detail))
+    return problem(status, code, _title(status), str(exc.detail), headers=exc.headers or None)
 
 
 def on_internal(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:

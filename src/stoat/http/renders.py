@@ -19,7 +19,12 @@ from stoat.http.schemas import RenderRequest
 After = Annotated[int | None, HeaderParameter(name="X-Stoat-After", ge=0, required=False)]
 
 
-@post("/v1/projects/{project_id:str}/renders", status_code=HTTP_202_ACCEPTED, sync_to_thread=True)
+@post(
+    "/v1/projects/{project_id:str}/renders",
+    status_code=HTTP_202_ACCEPTED,
+    sync_to_thread=True,
+    opt={"scope": "render"},
+)
 def create_render(
     request: Request[Any, Any, Any],
     project_id: FromPath[str],

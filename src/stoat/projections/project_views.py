@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.persistence import Tracking
 
 from stoat._core import Timeline
+from stoat.domain.api_key import ApiKey
 from stoat.domain.project import Project
 from stoat.domain.render_job import RenderJob, RenderStatus
+from stoat.projections.library_views import LIBRARY_TOPICS, project_library
 from stoat.projections.represent import project_document, timeline_document
 from stoat.projections.views import APPLICATION_NAME
 from stoat.timecode import to_seconds
@@ -38,6 +40,9 @@ class ProjectViews:
         try:
             with self._views.transaction() as cursor:
                 for notification in notifications:
+                    if notification.topic in LIBRARY_TOPICS:  # the media library's views
+                        project_library(cursor, notification, self._mapper)
+                        continue
                     event = self._mapper.to_domain_event(notification)
                     self._apply(cursor, notification.id, event)
                 tracking = Tracking(APPLICATION_NAME, notifications[-1].id)
@@ -53,6 +58,8 @@ class ProjectViews:
             self._apply_project(cursor, position, event)
         elif isinstance(event, RenderJob.Event):
             self._apply_render(cursor, position, event)
+        elif isinstance(event, ApiKey.Event):
+            self._apply_key(cursor, position, event)
 
     def _apply_project(self, cursor: apsw.Cursor, position: int, event: Project.Event) -> None:
         project_id = str(event.originator_id)
@@ -82,6 +89,24 @@ class ProjectViews:
             document = _evolve_render(found, event)
         document["updated_at"] = event.timestamp.isoformat()
         self._views.put_render(cursor, position, document)
+
+    def _apply_key(self, cursor: apsw.Cursor, position: int, event: ApiKey.Event) -> None:
+        key_id = str(event.originator_id)
+        if isinstance(event, ApiKey.ApiKeyCreated):
+            document: dict[str, Any] = {
+                "id": key_id,
+                "name": event.name,
+                "scopes": event.scopes,
+                "revoked": False,
+                "created_at": event.timestamp.isoformat(),
+                "created_by": event.context.get("actor"),
+            }
+        else:
+            found = self._views.key_document(cursor, key_id)
+            if found is None:
+                return
+            document = {**found, "revoked": True, "revoked_at": event.timestamp.isoformat()}
+        self._views.put_key(cursor, position, document)
 
 
 def _new_render(render_id: str, event: RenderJob.RenderRequested) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import msgspec
 
 from stoat.errors import NotFound, ReadTimeout, Rejected, error_item
 from stoat.eventstore import ApswTrackingRecorder
+from stoat.projections.library_views import LIBRARY_RESET, LIBRARY_TABLES
 
 if TYPE_CHECKING:
     import apsw
@@ -30,6 +31,11 @@ VIEW_TABLES = (
         state BLOB NOT NULL
     ) WITHOUT ROWID""",
     "CREATE INDEX IF NOT EXISTS project_views_seq ON project_views (seq)",
+    """CREATE TABLE IF NOT EXISTS key_views (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        document BLOB NOT NULL
+    ) WITHOUT ROWID""",
     """CREATE TABLE IF NOT EXISTS render_views (
         id TEXT PRIMARY KEY,
         project_id TEXT NOT NULL,
@@ -46,7 +52,7 @@ class ViewStore(ApswTrackingRecorder):
     """Read models plus their tracking position, and the queries the API makes."""
 
     def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), *VIEW_TABLES]
+        return [*super().construct_create_table_statements(), *VIEW_TABLES, *LIBRARY_TABLES]
 
     # -- queries -------------------------------------------------------------------
     def position(self) -> int:
@@ -101,6 +107,16 @@ class ViewStore(ApswTrackingRecorder):
         ).fetchone()
         return None if row is None else dict(_decode(row[0]))
 
+    def list_keys(self, *, limit: int, cursor: str | None) -> tuple[list[Any], str | None]:
+        before = _decode_cursor(cursor)
+        rows = self._all(
+            "SELECT seq, document FROM key_views WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+            (before, limit + 1),
+        )
+        items = [_decode(document) for _, document in rows[:limit]]
+        next_cursor = _encode_cursor(rows[limit - 1][0]) if len(rows) > limit else None
+        return items, next_cursor
+
     # -- updates (inside ``self.transaction()``) -------------------------------------
     @staticmethod
     def put_project(
@@ -126,11 +142,26 @@ class ViewStore(ApswTrackingRecorder):
             (document["id"], document["project_id"], seq, _encode(document)),
         )
 
+    @staticmethod
+    def put_key(cursor: apsw.Cursor, seq: int, document: dict[str, Any]) -> None:
+        cursor.execute(
+            "INSERT INTO key_views (id, seq, document) VALUES (?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET document = excluded.document",
+            (document["id"], seq, _encode(document)),
+        )
+
+    def key_document(self, cursor: apsw.Cursor, key_id: str) -> dict[str, Any] | None:
+        row = cursor.execute("SELECT document FROM key_views WHERE id = ?", (key_id,)).fetchone()
+        return None if row is None else dict(_decode(row[0]))
+
     def reset(self) -> None:
         """Empties the views and their tracking position, for a rebuild."""
         with self.transaction() as cursor:
             cursor.execute("DELETE FROM project_views")
             cursor.execute("DELETE FROM render_views")
+            for statement in LIBRARY_RESET:
+                cursor.execute(statement)
+            cursor.execute("DELETE FROM key_views")
             cursor.execute(
                 f"DELETE FROM {self.tracking_table} WHERE application_name = ?",  # noqa: S608
                 (APPLICATION_NAME,),
