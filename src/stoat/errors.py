@@ -89,3 +89,16 @@ class ReadTimeout(Exception):
 
 class StoreUnavailable(Exception):
     """The event store cannot take writes (disk full, read-only, locked)."""
+
+
+class PathForbidden(Exception):
+    """A path the caller gave lies outside the allowed media roots; nothing was read.
+
+    ``loc`` names the field that held it, as in :class:`ErrorItem`.
+    """
+
+    def __init__(self, path: str, loc: tuple[str | int, ...], roots: list[str]) -> None:
+        super().__init__(f"{path!r} is outside the allowed media directories")
+        self.path = path
+        self.loc = loc
+        self.roots = roots

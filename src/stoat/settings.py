@@ -37,6 +37,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     admin_key: str | None = None
     ffmpeg: str = "ffmpeg"
     ffprobe: str = "ffprobe"
+    # The media library.
+    scan_workers: int = 0
+    """Files a scan fingerprints and probes at once; 0 means the number of CPUs."""
+    asset_workers: int = 1
+    """Worker threads making thumbnails, waveforms and proxies."""
+    proxy_height: int = 360
+    library_proxies: bool = True
+    """Whether imports make a low-resolution proxy of each video."""
 
     @property
     def events_db(self) -> Path:
@@ -49,6 +57,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def queue_db(self) -> Path:
         return self.data_dir / "queue.db"
+
+    @property
+    def library_dir(self) -> Path:
+        """The media library's derived files (thumbnails, proxies, waveforms)."""
+        return self.data_dir / "library"
 
     @property
     def renders_dir(self) -> Path:
@@ -96,6 +109,10 @@ _ENV_FIELDS = {
     "render_timeout_seconds": "str",
     "read_wait_seconds": "str",
     "admin_key": "str",
+    "scan_workers": "str",
+    "asset_workers": "str",
+    "proxy_height": "str",
+    "library_proxies": "str",
 }
 
 

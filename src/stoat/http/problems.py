@@ -23,7 +23,14 @@ from litestar.status_codes import (
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
-from stoat.errors import NotFound, ReadTimeout, Rejected, StoreUnavailable, VersionConflict
+from stoat.errors import (
+    NotFound,
+    PathForbidden,
+    ReadTimeout,
+    Rejected,
+    StoreUnavailable,
+    VersionConflict,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -131,6 +138,18 @@ def on_not_found(_: Request[Any, Any, Any], exc: NotFound) -> Response[dict[str,
     return problem(HTTP_404_NOT_FOUND, f"{exc.kind}_not_found", "Not found", str(exc))
 
 
+def on_path_forbidden(_: Request[Any, Any, Any], exc: PathForbidden) -> Response[dict[str, Any]]:
+    hint = "use a path under one of the allowed media roots (STOAT_MEDIA_ROOTS)"
+    error = {"path": format_path(exc.loc), "code": "path_outside_roots", "message": str(exc)}
+    return problem(
+        403,
+        "path_outside_roots",
+        "Path outside the allowed media roots",
+        f"{exc}; nothing was read. Allowed: {', '.join(exc.roots) or 'none configured'}",
+        errors=[{**error, "hint": hint}],
+    )
+
+
 def on_conflict(request: Request[Any, Any, Any], exc: VersionConflict) -> Response[dict[str, Any]]:
     # A stale If-Match precondition is a 412; a stale body or a lost race is a 409.
     if request.headers.get("if-match") is not None:
@@ -209,6 +228,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     Rejected: on_rejected,
     ValidationException: on_validation,
     NotFound: on_not_found,
+    PathForbidden: on_path_forbidden,
     VersionConflict: on_conflict,
     ReadTimeout: on_read_timeout,
     StoreUnavailable: on_unavailable,

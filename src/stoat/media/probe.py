@@ -1,7 +1,9 @@
 """Probing media files with ffprobe (I/O stays on the Python side of the boundary).
 
 The Rust decider receives what this module learns as plain data, so validation stays
-pure: ``{"duration": µs, "has_video": bool, "has_audio": bool, "width": int | None, ...}``.
+pure: ``{"duration": µs, "has_video": bool, "has_audio": bool, "width": int | None, ...}``
+(:class:`MediaInfo`, from :meth:`Prober.probe`). The media library wants more, per file
+and per stream: :class:`MediaDetails`, from :meth:`Prober.details`.
 """
 
 from __future__ import annotations
@@ -9,8 +11,9 @@ from __future__ import annotations
 import subprocess
 import threading
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict
 
 import msgspec
 
@@ -25,6 +28,62 @@ class MediaInfo(TypedDict):
     height: int | None
 
 
+MediaKind = Literal["video", "audio", "image"]
+
+
+class StreamDetails(TypedDict):
+    """One stream of a file, as the library records it (times in microseconds)."""
+
+    index: int
+    type: str
+    codec: str | None
+    profile: str | None
+    duration: int | None
+    bit_rate: int | None
+    language: str | None
+    width: int | None
+    height: int | None
+    fps: str | None
+    """A rational, ``"30"`` or ``"30000/1001"``; None where the stream has no rate."""
+    rotation: int
+    """Degrees counter-clockwise from the display matrix (0, 90, 180 or 270)."""
+    pix_fmt: str | None
+    attached_pic: bool
+    """A cover picture (an MP3's artwork), not a video track."""
+    sample_rate: int | None
+    channels: int | None
+    channel_layout: str | None
+
+
+class MediaDetails(TypedDict):
+    """Everything the library knows about a file's contents.
+
+    ``width``/``height`` are the stored picture size; ``display_width``/
+    ``display_height`` the size after applying ``rotation``. Stream-level facts
+    (``fps``, codecs, ``sample_rate``, ``channels``) are those of the first video and
+    the first audio stream; ``streams`` has them all.
+    """
+
+    kind: MediaKind
+    format: str
+    duration: int | None
+    size: int
+    bit_rate: int | None
+    has_video: bool
+    has_audio: bool
+    width: int | None
+    height: int | None
+    display_width: int | None
+    display_height: int | None
+    rotation: int
+    fps: str | None
+    video_codec: str | None
+    audio_codec: str | None
+    sample_rate: int | None
+    channels: int | None
+    streams: list[StreamDetails]
+
+
 class ProbeError(Exception):
     """ffprobe could not read the file as media."""
 
@@ -35,14 +94,30 @@ class ProbeError(Exception):
 
 
 class _Stream(msgspec.Struct):
+    index: int = 0
     codec_type: str = ""
+    codec_name: str | None = None
+    profile: str | None = None
     width: int | None = None
     height: int | None = None
     duration: str | None = None
+    bit_rate: str | None = None
+    avg_frame_rate: str | None = None
+    r_frame_rate: str | None = None
+    pix_fmt: str | None = None
+    sample_rate: str | None = None
+    channels: int | None = None
+    channel_layout: str | None = None
+    disposition: dict[str, int] = {}
+    tags: dict[str, str] = {}
+    side_data_list: list[dict[str, Any]] = []
 
 
 class _Format(msgspec.Struct):
     duration: str | None = None
+    format_name: str = ""
+    size: str | None = None
+    bit_rate: str | None = None
 
 
 class _Probe(msgspec.Struct):
@@ -51,7 +126,7 @@ class _Probe(msgspec.Struct):
 
 
 class Prober:
-    """Runs ffprobe, caching results by path, size and modification time."""
+    """Runs ffprobe; :meth:`probe` caches its results by path, size and modification time."""
 
     def __init__(self, ffprobe: str = "ffprobe", timeout: float = 30.0) -> None:
         self._ffprobe = ffprobe
@@ -67,12 +142,17 @@ class Prober:
             cached = self._cache.get(key)
         if cached is not None:
             return cached
-        info = self._run(path)
+        info = media_info(path, self._run(path))
         with self._lock:
             self._cache[key] = info
         return info
 
-    def _run(self, path: str) -> MediaInfo:
+    def details(self, path: str) -> MediaDetails:
+        """Everything about ``path`` (checked, canonical), read afresh; :class:`ProbeError`
+        when it is not media FFmpeg can read (truncated, unknown format, no streams)."""
+        return media_details(path, self._run(path))
+
+    def _run(self, path: str) -> _Probe:
         argv = [
             self._ffprobe,
             "-v",
@@ -91,16 +171,16 @@ class Prober:
         if done.returncode != 0:
             reason = done.stderr.decode(errors="replace").strip() or "not a media file"
             raise ProbeError(path, reason.splitlines()[-1])
-        return media_info(path, msgspec.json.decode(done.stdout, type=_Probe))
+        try:
+            return msgspec.json.decode(done.stdout, type=_Probe)
+        except msgspec.DecodeError as error:
+            raise ProbeError(path, f"unexpected ffprobe output: {error}") from None
 
 
 def media_info(path: str, probe: _Probe) -> MediaInfo:
     video = [s for s in probe.streams if s.codec_type == "video"]
     audio = [s for s in probe.streams if s.codec_type == "audio"]
-    duration = _micros(probe.format.duration)
-    if duration is None:
-        durations = [_micros(s.duration) for s in probe.streams]
-        duration = max((d for d in durations if d is not None), default=None)
+    duration = _duration(probe)
     if duration is None or duration <= 0:
         raise ProbeError(path, "the file has no known duration")
     first: dict[str, Any] = {"width": None, "height": None}
@@ -113,6 +193,117 @@ def media_info(path: str, probe: _Probe) -> MediaInfo:
         width=first["width"],
         height=first["height"],
     )
+
+
+# Demuxers that read one still picture (FFmpeg calls them image2 or <codec>_pipe).
+_IMAGE_FORMATS = ("image2", "_pipe")
+
+
+def media_details(path: str, probe: _Probe) -> MediaDetails:
+    """The library's facts from ffprobe's output; :class:`ProbeError` if it is not media."""
+    streams = [_stream_details(s) for s in probe.streams]
+    video = [s for s in streams if s["type"] == "video" and not s["attached_pic"]]
+    audio = [s for s in streams if s["type"] == "audio"]
+    name = probe.format.format_name
+    if video and (name == _IMAGE_FORMATS[0] or name.endswith(_IMAGE_FORMATS[1])):
+        kind: MediaKind = "image"
+        duration = None
+    elif video or audio:
+        kind = "video" if video else "audio"
+        duration = _duration(probe)
+        if duration is None or duration <= 0:
+            raise ProbeError(path, "the file has no known duration (truncated?)")
+    else:
+        raise ProbeError(path, "the file has no audio or video stream")
+    first_video = video[0] if video else None
+    first_audio = audio[0] if audio else None
+    rotation = first_video["rotation"] if first_video else 0
+    width = first_video["width"] if first_video else None
+    height = first_video["height"] if first_video else None
+    turned = rotation in (90, 270)
+    return MediaDetails(
+        kind=kind,
+        format=name,
+        duration=duration,
+        size=_int(probe.format.size) or Path(path).stat().st_size,
+        bit_rate=_int(probe.format.bit_rate),
+        has_video=bool(video),
+        has_audio=bool(audio),
+        width=width,
+        height=height,
+        display_width=height if turned else width,
+        display_height=width if turned else height,
+        rotation=rotation,
+        fps=first_video["fps"] if first_video and kind == "video" else None,
+        video_codec=first_video["codec"] if first_video else None,
+        audio_codec=first_audio["codec"] if first_audio else None,
+        sample_rate=first_audio["sample_rate"] if first_audio else None,
+        channels=first_audio["channels"] if first_audio else None,
+        streams=streams,
+    )
+
+
+def _stream_details(stream: _Stream) -> StreamDetails:
+    visual = stream.codec_type == "video"
+    return StreamDetails(
+        index=stream.index,
+        type=stream.codec_type or "unknown",
+        codec=stream.codec_name,
+        profile=stream.profile,
+        duration=_micros(stream.duration),
+        bit_rate=_int(stream.bit_rate),
+        language=stream.tags.get("language"),
+        width=stream.width,
+        height=stream.height,
+        fps=(_rate(stream.avg_frame_rate) or _rate(stream.r_frame_rate)) if visual else None,
+        rotation=_rotation(stream) if visual else 0,
+        pix_fmt=stream.pix_fmt,
+        attached_pic=bool(stream.disposition.get("attached_pic")),
+        sample_rate=_int(stream.sample_rate),
+        channels=stream.channels,
+        channel_layout=stream.channel_layout,
+    )
+
+
+def _duration(probe: _Probe) -> int | None:
+    duration = _micros(probe.format.duration)
+    if duration is None:
+        durations = [_micros(s.duration) for s in probe.streams]
+        duration = max((d for d in durations if d is not None), default=None)
+    return duration
+
+
+def _rate(text: str | None) -> str | None:
+    """``"30000/1001"`` stays, ``"30/1"`` becomes ``"30"``; ``"0/0"`` is no rate."""
+    if not text:
+        return None
+    try:
+        rate = Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        return None
+    if rate <= 0:
+        return None
+    return str(rate)
+
+
+def _rotation(stream: _Stream) -> int:
+    for side_data in stream.side_data_list:
+        rotation = side_data.get("rotation")
+        if isinstance(rotation, int | float):
+            return round(rotation / 90) * 90 % 360
+    rotate = stream.tags.get("rotate")
+    if rotate is not None and rotate.lstrip("-").isdigit():
+        return -int(rotate) % 360
+    return 0
+
+
+def _int(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return None
 
 
 def _micros(seconds: str | None) -> int | None:

@@ -3,23 +3,23 @@
 The tables live in the shared :class:`~stoat.projections.views.ViewStore` (its DDL
 appends :data:`LIBRARY_TABLES`), so they commit with its tracking position. Library
 events are projected straight from their stored JSON (:func:`project_library`): the
-library is the bulk of the log, and eventsourcing's mapper would cost more than the
-view writes. Search is an FTS5 index (contentless, so the text is not stored twice).
-Queries are in :mod:`stoat.projections.library_queries`.
+library is the bulk of the log, and eventsourcing's mapper costs more than the view
+writes. A video is one row: columns to filter and sort on, and the recorded media facts
+kept as the event's own JSON bytes (``msgspec.Raw``), turned into the API's document
+only when read (:mod:`stoat.projections.library_queries`). Search is an FTS5 index,
+contentless, so the text is not stored twice.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 import msgspec
 from eventsourcing.utils import get_topic
 
 from stoat.domain.scan import LibraryScan, ScanStatus
 from stoat.domain.video import Video, VideoStatus
-from stoat.timecode import to_seconds
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -27,34 +27,52 @@ if TYPE_CHECKING:
     import apsw
     from eventsourcing.persistence import Mapper, Notification
 
+_SORT_INDEXES = {
+    "path": "path",
+    "name": "name, n",
+    "duration": "duration, n",
+    "size": "size, n",
+}
+
 LIBRARY_TABLES = (
     # n is the log position of the import: the primary key is also the "imported" order.
+    # Lookups by id go through `key`, the id's first 64 bits: a random integer index costs
+    # half as much to keep up as one on the 36-character text.
     """CREATE TABLE IF NOT EXISTS library_videos (
         n INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
+        key INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        status TEXT NOT NULL,
         path TEXT NOT NULL,
         name TEXT NOT NULL,
         kind TEXT NOT NULL,
-        status TEXT NOT NULL,
         duration INTEGER,
         width INTEGER,
         height INTEGER,
         has_audio INTEGER NOT NULL,
         video_codec TEXT,
         audio_codec TEXT,
+        codecs TEXT NOT NULL,
         size INTEGER NOT NULL,
-        document BLOB NOT NULL
+        mtime_ns INTEGER NOT NULL,
+        content_hash TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        tags BLOB NOT NULL,
+        metadata BLOB NOT NULL,
+        media BLOB NOT NULL
     )""",
-    "CREATE INDEX IF NOT EXISTS library_videos_path ON library_videos (path)",
-    "CREATE INDEX IF NOT EXISTS library_videos_name ON library_videos (name, n)",
-    "CREATE INDEX IF NOT EXISTS library_videos_duration ON library_videos (duration, n)",
-    "CREATE INDEX IF NOT EXISTS library_videos_size ON library_videos (size, n)",
+    "CREATE INDEX IF NOT EXISTS library_videos_key ON library_videos (key)",
+    *(
+        f"CREATE INDEX IF NOT EXISTS library_videos_{name} ON library_videos ({columns})"
+        for name, columns in _SORT_INDEXES.items()
+    ),
     """CREATE VIRTUAL TABLE IF NOT EXISTS library_fts USING fts5(
-        name, path, tags, codec, metadata,
-        content='', contentless_delete=1,
-        tokenize='unicode61 remove_diacritics 2', prefix='2 3'
+        name, directory, tags, codecs, metadata,
+        content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
     )""",
-    # Relevance: a match in the name or the tags counts more than one in the path.
+    # Relevance: a match in the name or the tags counts more than one in the directory.
     "INSERT INTO library_fts (library_fts, rank) VALUES ('rank', 'bm25(10.0, 2.0, 6.0, 1.0, 3.0)')",
     """CREATE TABLE IF NOT EXISTS library_scans (
         id TEXT PRIMARY KEY,
@@ -64,286 +82,276 @@ LIBRARY_TABLES = (
 )
 
 LIBRARY_RESET = (
+    # A rebuild fills the table faster without its sort indexes; creating the tables
+    # again (ViewStore.create_table()) afterwards brings them back.
+    *(f"DROP INDEX IF EXISTS library_videos_{name}" for name in _SORT_INDEXES),
     "DELETE FROM library_videos",
     "DELETE FROM library_fts",
     "DELETE FROM library_scans",
 )
 
+
+class _Stamp(msgspec.Struct):
+    # eventsourcing's JSON transcoder writes datetimes as {"_type_": ..., "_data_": iso}.
+    data: str = msgspec.field(name="_data_")
+
+
+class _File(msgspec.Struct):
+    size: int
+    mtime_ns: int
+    content_hash: str
+
+
+class _Codec(msgspec.Struct):
+    codec: str | None = None
+
+
+class _MediaIndex(msgspec.Struct):
+    """The media facts the table has columns for; the rest stays in the raw JSON."""
+
+    kind: str
+    duration: int | None
+    display_width: int | None
+    display_height: int | None
+    has_audio: bool
+    video_codec: str | None
+    audio_codec: str | None
+    streams: list[_Codec]
+
+
+class _Event(msgspec.Struct):
+    timestamp: _Stamp | str
+    path: str = ""
+    file: _File | None = None
+    media: msgspec.Raw = msgspec.Raw(b"null")
+    tags: list[str] = []
+    metadata: msgspec.Raw = msgspec.Raw(b"{}")
+    # Scans.
+    recursive: bool = False
+    attempt: int = 0
+    found: int = 0
+    processed: int = 0
+    report: dict[str, Any] = {}
+    reason: str = ""
+    class_version: int = 1
+
+    @property
+    def time(self) -> str:
+        return self.timestamp if isinstance(self.timestamp, str) else self.timestamp.data
+
+
+_decode_event = msgspec.json.Decoder(_Event).decode
+_decode_media = msgspec.json.Decoder(_MediaIndex).decode
 _decode = msgspec.json.Decoder().decode
 _encode = msgspec.json.Encoder().encode
-
-State = dict[str, Any]
 
 
 def project_library(cursor: apsw.Cursor, notification: Notification, mapper: Mapper[Any]) -> None:
     """Applies one library event (``notification.topic in LIBRARY_TOPICS``) to the views."""
     handler = _HANDLERS[notification.topic]
-    handler(cursor, notification, _state(notification, mapper))
+    handler(cursor, notification, _event(notification, mapper))
 
 
-def _state(notification: Notification, mapper: Mapper[Any]) -> State:
+def _event(notification: Notification, mapper: Mapper[Any]) -> _Event:
     """The event's attributes, decoded with msgspec; through the mapper (slow) only when
     the state is encrypted or compressed, or the event needs upcasting."""
     if not (mapper.cipher or mapper.compressor):
-        state: State = _decode(notification.state)
-        if "class_version" not in state:
-            return state
-    event = mapper.to_domain_event(notification)
-    return dict(vars(event))
-
-
-def _timestamp(state: State) -> str:
-    stamp = state["timestamp"]
-    if isinstance(stamp, datetime):
-        return stamp.isoformat()
-    return str(stamp["_data_"])
+        event = _decode_event(notification.state)
+        if event.class_version == 1:
+            return event
+    domain_event = mapper.to_domain_event(notification)
+    return _decode_event(_encode(vars(domain_event)))
 
 
 # -- videos ------------------------------------------------------------------------------
 
 
-def _imported(cursor: apsw.Cursor, notification: Notification, state: State) -> None:
-    now = _timestamp(state)
-    document = video_document(
-        video_id=str(notification.originator_id),
-        version=notification.originator_version,
-        path=state["path"],
-        file=state["file"],
-        media=state["media"],
-        tags=state["tags"],
-        metadata=state["metadata"],
-        status=VideoStatus.PRESENT.value,
-        imported_at=now,
-        updated_at=now,
-    )
-    _insert(cursor, notification.id, document, state["media"])
+def video_key(video_id: UUID | str) -> int:
+    """The indexed 64-bit key of a video id (see ``library_videos.key``)."""
+    uuid = video_id if isinstance(video_id, UUID) else UUID(video_id)
+    return int.from_bytes(uuid.bytes[:8], "big", signed=True)
 
 
-def _updated(cursor: apsw.Cursor, notification: Notification, state: State) -> None:
-    found = _document(cursor, str(notification.originator_id))
-    if found is None:
-        return
-    n, document = found
-    media = state["media"]
-    document.update(_media_fields(media))
-    document.update(_file_fields(state["file"]))
-    document["status"] = VideoStatus.PRESENT.value
-    _replace(cursor, n, notification, state, document, media)
+def _ids(notification: Notification) -> tuple[int, str]:
+    return video_key(notification.originator_id), str(notification.originator_id)
 
 
-def _missing(cursor: apsw.Cursor, notification: Notification, state: State) -> None:
-    found = _document(cursor, str(notification.originator_id))
-    if found is None:
-        return
-    n, document = found
-    document["status"] = VideoStatus.MISSING.value
-    document["version"] = notification.originator_version
-    document["updated_at"] = _timestamp(state)
+def _imported(cursor: apsw.Cursor, notification: Notification, event: _Event) -> None:
+    assert event.file is not None
+    media = _decode_media(event.media)
+    codecs = _codecs(media)
     cursor.execute(
-        "UPDATE library_videos SET status = ?, document = ? WHERE n = ?",
-        (document["status"], _encode(document), n),
+        "INSERT INTO library_videos (n, key, id, version, status, path, name, kind, duration, "
+        "width, height, has_audio, video_codec, audio_codec, codecs, size, mtime_ns, "
+        "content_hash, imported_at, updated_at, tags, metadata, media) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            notification.id,
+            *_ids(notification),
+            notification.originator_version,
+            VideoStatus.PRESENT.value,
+            event.path,
+            event.path.rpartition("/")[2],
+            media.kind,
+            media.duration or 0,  # a still image sorts as 0 s
+            media.display_width,
+            media.display_height,
+            media.has_audio,
+            media.video_codec,
+            media.audio_codec,
+            codecs,
+            event.file.size,
+            event.file.mtime_ns,
+            event.file.content_hash,
+            event.time,
+            event.time,
+            _encode(event.tags),
+            bytes(event.metadata),
+            bytes(event.media),
+        ),
+    )
+    _index(
+        cursor,
+        notification.id,
+        event.path,
+        tags=event.tags,
+        codecs=codecs,
+        metadata=_decode(event.metadata),
     )
 
 
-def _annotated(cursor: apsw.Cursor, notification: Notification, state: State) -> None:
-    found = _document(cursor, str(notification.originator_id))
+def _updated(cursor: apsw.Cursor, notification: Notification, event: _Event) -> None:
+    assert event.file is not None
+    found = _search_row(cursor, notification)
     if found is None:
         return
-    n, document = found
-    document["tags"] = state["tags"]
-    document["metadata"] = state["metadata"]
-    _replace(cursor, n, notification, state, document, None)
+    n, path, tags, metadata = found
+    media = _decode_media(event.media)
+    codecs = _codecs(media)
+    cursor.execute(
+        "UPDATE library_videos SET version = ?, status = ?, kind = ?, duration = ?, "
+        "width = ?, height = ?, has_audio = ?, video_codec = ?, audio_codec = ?, "
+        "codecs = ?, size = ?, mtime_ns = ?, content_hash = ?, updated_at = ?, media = ? "
+        "WHERE n = ?",
+        (
+            notification.originator_version,
+            VideoStatus.PRESENT.value,
+            media.kind,
+            media.duration or 0,  # a still image sorts as 0 s
+            media.display_width,
+            media.display_height,
+            media.has_audio,
+            media.video_codec,
+            media.audio_codec,
+            codecs,
+            event.file.size,
+            event.file.mtime_ns,
+            event.file.content_hash,
+            event.time,
+            bytes(event.media),
+            n,
+        ),
+    )
+    _reindex(cursor, n, path, tags=tags, codecs=codecs, metadata=metadata)
 
 
-def _removed(cursor: apsw.Cursor, notification: Notification, state: State) -> None:
-    del state
+def _missing(cursor: apsw.Cursor, notification: Notification, event: _Event) -> None:
+    cursor.execute(
+        "UPDATE library_videos SET version = ?, status = ?, updated_at = ? "
+        "WHERE key = ? AND id = ?",
+        (
+            notification.originator_version,
+            VideoStatus.MISSING.value,
+            event.time,
+            *_ids(notification),
+        ),
+    )
+
+
+def _annotated(cursor: apsw.Cursor, notification: Notification, event: _Event) -> None:
     row = cursor.execute(
-        "SELECT n FROM library_videos WHERE id = ?", (str(notification.originator_id),)
+        "SELECT n, path, codecs FROM library_videos WHERE key = ? AND id = ?",
+        _ids(notification),
+    ).fetchone()
+    if row is None:
+        return
+    n, path, codecs = row
+    cursor.execute(
+        "UPDATE library_videos SET version = ?, updated_at = ?, tags = ?, metadata = ? WHERE n = ?",
+        (
+            notification.originator_version,
+            event.time,
+            _encode(event.tags),
+            bytes(event.metadata),
+            n,
+        ),
+    )
+    _reindex(cursor, n, path, tags=event.tags, codecs=codecs, metadata=_decode(event.metadata))
+
+
+def _removed(cursor: apsw.Cursor, notification: Notification, event: _Event) -> None:
+    del event
+    row = cursor.execute(
+        "SELECT n FROM library_videos WHERE key = ? AND id = ?", _ids(notification)
     ).fetchone()
     if row is not None:
         cursor.execute("DELETE FROM library_videos WHERE n = ?", row)
         cursor.execute("DELETE FROM library_fts WHERE rowid = ?", row)
 
 
-def _insert(cursor: apsw.Cursor, n: int, document: State, media: State) -> None:
-    cursor.execute(
-        "INSERT INTO library_videos (n, id, path, name, kind, status, duration, width, "
-        "height, has_audio, video_codec, audio_codec, size, document) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            n,
-            document["id"],
-            document["path"],
-            document["name"],
-            media["kind"],
-            document["status"],
-            media["duration"],
-            media["display_width"],
-            media["display_height"],
-            media["has_audio"],
-            media["video_codec"],
-            media["audio_codec"],
-            document["size"],
-            _encode(document),
-        ),
-    )
-    cursor.execute(
-        "INSERT INTO library_fts (rowid, name, path, tags, codec, metadata) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (n, *_search_text(document)),
-    )
-
-
-def _replace(
-    cursor: apsw.Cursor,
-    n: int,
-    notification: Notification,
-    state: State,
-    document: State,
-    media: State | None,
-) -> None:
-    document["version"] = notification.originator_version
-    document["updated_at"] = _timestamp(state)
-    if media is None:
-        cursor.execute(
-            "UPDATE library_videos SET document = ? WHERE n = ?", (_encode(document), n)
-        )
-    else:
-        cursor.execute(
-            "UPDATE library_videos SET status = ?, kind = ?, duration = ?, width = ?, "
-            "height = ?, has_audio = ?, video_codec = ?, audio_codec = ?, size = ?, "
-            "document = ? WHERE n = ?",
-            (
-                document["status"],
-                media["kind"],
-                media["duration"],
-                media["display_width"],
-                media["display_height"],
-                media["has_audio"],
-                media["video_codec"],
-                media["audio_codec"],
-                document["size"],
-                _encode(document),
-                n,
-            ),
-        )
-    cursor.execute("DELETE FROM library_fts WHERE rowid = ?", (n,))
-    cursor.execute(
-        "INSERT INTO library_fts (rowid, name, path, tags, codec, metadata) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (n, *_search_text(document)),
-    )
-
-
-def _document(cursor: apsw.Cursor, video_id: str) -> tuple[int, State] | None:
+def _search_row(
+    cursor: apsw.Cursor, notification: Notification
+) -> tuple[int, str, list[str], Any] | None:
     row = cursor.execute(
-        "SELECT n, document FROM library_videos WHERE id = ?", (video_id,)
+        "SELECT n, path, tags, metadata FROM library_videos WHERE key = ? AND id = ?",
+        _ids(notification),
     ).fetchone()
-    return None if row is None else (int(row[0]), _decode(row[1]))
+    if row is None:
+        return None
+    return int(row[0]), str(row[1]), list(_decode(row[2])), _decode(row[3])
 
 
-def video_document(
-    *,
-    video_id: str,
-    version: int,
-    path: str,
-    file: State,
-    media: State,
-    tags: list[str],
-    metadata: State,
-    status: str,
-    imported_at: str,
-    updated_at: str,
-) -> State:
-    """The JSON document the API serves for a video (times in seconds)."""
-    pure = PurePosixPath(path)
-    return {
-        "id": video_id,
-        "version": version,
-        "status": status,
-        "path": path,
-        "name": pure.name,
-        "directory": str(pure.parent),
-        **_file_fields(file),
-        **_media_fields(media),
-        "tags": tags,
-        "metadata": metadata,
-        "imported_at": imported_at,
-        "updated_at": updated_at,
-        "links": {
-            "thumbnail": f"/v1/videos/{video_id}/thumbnail",
-            "proxy": f"/v1/videos/{video_id}/proxy",
-            "waveform": f"/v1/videos/{video_id}/waveform",
-        },
-    }
-
-
-def _file_fields(file: State) -> State:
-    modified = datetime.fromtimestamp(file["mtime_ns"] / 1e9, tz=UTC)
-    return {
-        "size": file["size"],
-        "file_modified_at": modified.isoformat(),
-        "content_hash": file["content_hash"],
-    }
-
-
-def _media_fields(media: State) -> State:
-    duration = media["duration"]
-    return {
-        "kind": media["kind"],
-        "format": media["format"],
-        "duration": None if duration is None else to_seconds(duration),
-        "bit_rate": media["bit_rate"],
-        "has_video": media["has_video"],
-        "has_audio": media["has_audio"],
-        "width": media["width"],
-        "height": media["height"],
-        "display_width": media["display_width"],
-        "display_height": media["display_height"],
-        "rotation": media["rotation"],
-        "fps": media["fps"],
-        "video_codec": media["video_codec"],
-        "audio_codec": media["audio_codec"],
-        "sample_rate": media["sample_rate"],
-        "channels": media["channels"],
-        "streams": [_stream(stream) for stream in media["streams"]],
-    }
-
-
-def _stream(stream: State) -> State:
-    duration = stream.get("duration")
-    return {**stream, "duration": None if duration is None else to_seconds(duration)}
-
-
-def _search_text(document: State) -> tuple[str, str, str, str, str]:
-    codecs = {document["kind"], *(s["codec"] for s in document["streams"] if s["codec"])}
-    return (
-        document["name"],
-        document["directory"],
-        " ".join(document["tags"]),
-        " ".join(sorted(codecs)),
-        " ".join(_flatten(document["metadata"])),
+def _index(
+    cursor: apsw.Cursor, n: int, path: str, *, tags: list[str], codecs: str, metadata: Any
+) -> None:
+    directory, _, name = path.rpartition("/")
+    cursor.execute(
+        "INSERT INTO library_fts (rowid, name, directory, tags, codecs, metadata) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (n, name, directory, " ".join(tags), codecs, " ".join(_words(metadata))),
     )
 
 
-def _flatten(value: Any) -> list[str]:
+def _reindex(
+    cursor: apsw.Cursor, n: int, path: str, *, tags: list[str], codecs: str, metadata: Any
+) -> None:
+    cursor.execute("DELETE FROM library_fts WHERE rowid = ?", (n,))
+    _index(cursor, n, path, tags=tags, codecs=codecs, metadata=metadata)
+
+
+def _codecs(media: _MediaIndex) -> str:
+    """Words to find a file by its kind and codecs: ``"aac h264 video"``."""
+    return " ".join(sorted({media.kind, *(s.codec for s in media.streams if s.codec)}))
+
+
+def _words(value: Any) -> list[str]:
     """Keys and scalar values of user metadata, as words to index."""
     if isinstance(value, dict):
-        return [word for key, item in value.items() for word in (str(key), *_flatten(item))]
+        return [word for key, item in value.items() for word in (str(key), *_words(item))]
     if isinstance(value, list):
-        return [word for item in value for word in _flatten(item)]
+        return [word for item in value for word in _words(item)]
     return [] if value is None else [str(value)]
 
 
 # -- scans -------------------------------------------------------------------------------
 
 
-def _scan_requested(cursor: apsw.Cursor, notification: Notification, state: State) -> None:
+def _scan_requested(cursor: apsw.Cursor, notification: Notification, event: _Event) -> None:
     scan_id = str(notification.originator_id)
     document = {
         "id": scan_id,
-        "path": state["path"],
-        "recursive": state["recursive"],
+        "path": event.path,
+        "recursive": event.recursive,
         "status": ScanStatus.QUEUED.value,
         "attempts": 0,
         "found": 0,
@@ -357,7 +365,7 @@ def _scan_requested(cursor: apsw.Cursor, notification: Notification, state: Stat
         "errors": [],
         "errors_omitted": 0,
         "error": None,
-        "created_at": _timestamp(state),
+        "created_at": event.time,
         "started_at": None,
         "finished_at": None,
     }
@@ -367,29 +375,30 @@ def _scan_requested(cursor: apsw.Cursor, notification: Notification, state: Stat
     )
 
 
-def _scan_changed(cursor: apsw.Cursor, notification: Notification, state: State) -> None:
+def _scan_changed(cursor: apsw.Cursor, notification: Notification, event: _Event) -> None:
     scan_id = str(notification.originator_id)
     row = cursor.execute("SELECT document FROM library_scans WHERE id = ?", (scan_id,)).fetchone()
     if row is None:
         return
-    document: State = _decode(row[0])
+    document: dict[str, Any] = _decode(row[0])
     name = notification.topic.rpartition(".")[2]
-    now = _timestamp(state)
     if name == "ScanStarted":
-        document.update(status=ScanStatus.RUNNING.value, attempts=state["attempt"], started_at=now)
+        document.update(
+            status=ScanStatus.RUNNING.value, attempts=event.attempt, started_at=event.time
+        )
     elif name == "ScanProgressed":
-        document.update(found=state["found"], processed=state["processed"])
+        document.update(found=event.found, processed=event.processed)
     elif name == "ScanCompleted":
-        document.update(state["report"])
-        document.update(status=ScanStatus.COMPLETED.value, finished_at=now)
+        document.update(event.report)
+        document.update(status=ScanStatus.COMPLETED.value, finished_at=event.time)
     elif name == "ScanFailed":
-        document.update(status=ScanStatus.FAILED.value, error=state["reason"], finished_at=now)
+        document.update(status=ScanStatus.FAILED.value, error=event.reason, finished_at=event.time)
     cursor.execute(
         "UPDATE library_scans SET document = ? WHERE id = ?", (_encode(document), scan_id)
     )
 
 
-_HANDLERS: dict[str, Callable[[apsw.Cursor, Notification, State], None]] = {
+_HANDLERS: dict[str, Callable[[apsw.Cursor, Notification, _Event], None]] = {
     get_topic(Video.VideoImported): _imported,
     get_topic(Video.VideoRestored): _imported,
     get_topic(Video.VideoUpdated): _updated,
