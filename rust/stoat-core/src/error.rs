@@ -100,6 +100,79 @@ error_codes! {
     PathNotFound => "path_not_found",
     /// A path outside every allowed root.
     PathOutsideRoots => "path_outside_roots",
+    /// A number outside its allowed range (the context gives `min` and `max`).
+    ValueOutOfRange => "value_out_of_range",
+    /// A string that is not one of the allowed values (the context lists them).
+    InvalidChoice => "invalid_choice",
+    /// A colour that is not `#RRGGBB`, `#RRGGBBAA` or a known name.
+    ColorInvalid => "color_invalid",
+    /// Text with characters that cannot be rendered (NUL).
+    TextInvalid => "text_invalid",
+    /// A file whose extension does not fit the field (a LUT must be `.cube`, ...).
+    FileTypeInvalid => "file_type_invalid",
+    /// A list with fewer items than allowed.
+    ListTooShort => "list_too_short",
+    /// A list with more items than allowed.
+    ListTooLong => "list_too_long",
+    /// A path the caller did not check (absent from `env.files`).
+    FileUnknown => "file_unknown",
+    /// A track id that is not in the project.
+    TrackNotFound => "track_not_found",
+    /// A track id that is already used.
+    TrackIdTaken => "track_id_taken",
+    /// An effect id that is not in the project.
+    EffectNotFound => "effect_not_found",
+    /// An effect id that is already used.
+    EffectIdTaken => "effect_id_taken",
+    /// A clip kind that the track cannot hold (only media clips go on audio tracks).
+    ClipKindNotAllowed => "clip_kind_not_allowed",
+    /// A source without an audio stream where sound is needed.
+    SourceHasNoAudio => "source_has_no_audio",
+    /// No track can take the clip and the edit names none.
+    NoSuitableTrack => "no_suitable_track",
+    /// A field that does not apply to this kind of clip or track.
+    FieldNotApplicable => "field_not_applicable",
+    /// Two clips on one track would overlap (without a transition between them).
+    ClipsOverlap => "clips_overlap",
+    /// A clip that a transition leads into has an absolute start.
+    StartWithTransition => "start_with_transition",
+    /// A transition longer than one of its clips (or the two transitions of a clip
+    /// longer than the clip).
+    TransitionTooLong => "transition_too_long",
+    /// Two clips that are not next to each other on one track.
+    ClipsNotAdjacent => "clips_not_adjacent",
+    /// No transition between the two clips.
+    TransitionNotFound => "transition_not_found",
+    /// Keyframe times that are not strictly increasing.
+    KeyframesNotIncreasing => "keyframes_not_increasing",
+    /// A clip-relative time past the clip's end.
+    TimeBeyondClip => "time_beyond_clip",
+    /// An effect or keyframed property that the clip cannot take (audio on a silent clip).
+    EffectNotApplicable => "effect_not_applicable",
+    /// Effect params that contradict each other.
+    EffectInvalid => "effect_invalid",
+    /// An end that is not after its start.
+    EndNotAfterStart => "end_not_after_start",
+    /// A freeze frame outside the clip's source span.
+    FreezeOutsideSpan => "freeze_outside_span",
+    /// A track whose role or kind does not fit (ducking needs music under voice).
+    RoleMismatch => "role_mismatch",
+    /// Something still referred to by the layout or by ducking.
+    StillReferenced => "still_referenced",
+    /// The same value twice where each must be unique.
+    DuplicateValue => "duplicate_value",
+    /// Fields that cannot be given together.
+    ConflictingFields => "conflicting_fields",
+    /// A crop that leaves nothing (left + right or top + bottom reach 1).
+    CropTooLarge => "crop_too_large",
+    /// An undo with nothing (or too little) to undo.
+    NothingToUndo => "nothing_to_undo",
+    /// A redo with nothing (or too little) to redo.
+    NothingToRedo => "nothing_to_redo",
+    /// A version that the project does not have.
+    VersionOutOfRange => "version_out_of_range",
+    /// Something on the timeline that the render compiler cannot render yet.
+    RenderUnsupported => "render_unsupported",
 }
 
 impl ErrorCode {

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::InternalError;
 use crate::model::{State, Timeline};
 
-/// The snapshot format this version writes and reads.
-pub const SNAPSHOT_VERSION: u32 = 1;
+/// The snapshot format this version writes and reads (2: tracks, history, version).
+pub const SNAPSHOT_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct Envelope<'a> {
@@ -27,8 +27,10 @@ struct OwnedEnvelope {
 /// Encodes `state` as a snapshot.
 ///
 /// ```
-/// use stoat_core::{decode_snapshot, encode_snapshot, OutputSettings, Timeline};
-/// let state = Some(Timeline::new("p1", "Demo", OutputSettings::default()));
+/// use serde_json::json;
+/// use stoat_core::{decide_create, decode_snapshot, encode_snapshot, evolve, initial_state};
+/// let mut state = initial_state();
+/// for e in decide_create("p1", "Demo", &json!({})).unwrap() { evolve(&mut state, &e); }
 /// let bytes = encode_snapshot(&state).unwrap();
 /// assert_eq!(decode_snapshot(&bytes).unwrap(), state);
 /// assert!(decode_snapshot(b"{}").is_err());
@@ -41,7 +43,8 @@ pub fn encode_snapshot(state: &State) -> Result<Vec<u8>, InternalError> {
     .map_err(|e| InternalError::Encode(e.to_string()))
 }
 
-/// Decodes a snapshot written by [`encode_snapshot`].
+/// Decodes a snapshot written by [`encode_snapshot`]. Snapshots of other formats are
+/// refused (the event store then replays from the log).
 pub fn decode_snapshot(bytes: &[u8]) -> Result<State, InternalError> {
     let envelope: OwnedEnvelope =
         serde_json::from_slice(bytes).map_err(|e| InternalError::InvalidSnapshot(e.to_string()))?;

@@ -203,6 +203,36 @@ impl From<Rational> for String {
     }
 }
 
+/// Seconds as callers write them (a JSON number) to microseconds, rounded to the nearest
+/// microsecond; `None` for NaN, infinities and magnitudes beyond `2^53` microseconds.
+///
+/// ```
+/// use stoat_core::seconds_to_micros;
+/// assert_eq!(seconds_to_micros(1.5), Some(1_500_000));
+/// assert_eq!(seconds_to_micros(0.1), Some(100_000));
+/// assert_eq!(seconds_to_micros(0.0000004), Some(0));
+/// assert_eq!(seconds_to_micros(f64::NAN), None);
+/// assert_eq!(seconds_to_micros(1e300), None);
+/// ```
+#[allow(clippy::cast_possible_truncation)] // bounded below 2^53 first
+pub fn seconds_to_micros(seconds: f64) -> Option<Micros> {
+    const LIMIT: f64 = 9_007_199_254_740_992.0; // 2^53
+    let micros = (seconds * 1_000_000.0).round();
+    (micros.is_finite() && micros.abs() <= LIMIT).then_some(micros as Micros)
+}
+
+/// Microseconds as seconds for callers: the nearest `f64`, which prints back as the exact
+/// decimal (at most six places) for any time below `2^53` microseconds.
+///
+/// ```
+/// use stoat_core::micros_to_seconds;
+/// assert_eq!(micros_to_seconds(33_367), 0.033367);
+/// ```
+#[allow(clippy::cast_precision_loss)] // exact below 2^53
+pub fn micros_to_seconds(micros: Micros) -> f64 {
+    micros as f64 / 1_000_000.0
+}
+
 /// Formats microseconds as seconds for people and for FFmpeg: exact, at most six decimals,
 /// trailing zeros trimmed.
 ///

@@ -5,17 +5,28 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList};
 use pythonize::depythonize;
 use stoat_core::{
-    compile_render, decide, decide_create, decode_snapshot, encode_snapshot, evolve, initial_state,
-    layout, require_timeline, Event, MediaMap, RenderRequest, State,
+    compile_render, decide, decide_create, decide_fork, decide_redo, decide_restore, decide_undo,
+    decode_snapshot, diff, encode_snapshot, evolve, initial_state, layout_wire, require_timeline,
+    summarize, Env, Event, MediaMap, RenderRequest, State,
 };
 
-use crate::convert::{edits_from_python, events_to_python, to_json, to_python};
+use crate::convert::{edits_from_python, events_to_python, to_json, value_to_python};
 use crate::errors::IntoPyResult;
 
 /// A project's timeline; `Timeline()` is the state before `ProjectCreated`.
 #[pyclass(module = "stoat._core", name = "Timeline")]
 pub(crate) struct Timeline {
     state: State,
+}
+
+fn env_from_python(env: Option<&Bound<'_, PyAny>>) -> PyResult<Env> {
+    match env {
+        None => Ok(Env::default()),
+        Some(env) if env.is_none() => Ok(Env::default()),
+        Some(env) => {
+            depythonize(env).map_err(|e| PyValueError::new_err(format!("invalid env: {e}")))
+        }
+    }
 }
 
 #[pymethods]
@@ -41,16 +52,66 @@ impl Timeline {
     }
 
     /// The events of a whole batch, or `ValidationError` with every problem found.
+    #[pyo3(signature = (edits, media, env=None))]
     fn decide<'py>(
         &self,
         py: Python<'py>,
         edits: &Bound<'py, PyAny>,
         media: &Bound<'py, PyAny>,
+        env: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let edits = edits_from_python(edits)?;
         let media: MediaMap = depythonize(media)
             .map_err(|e| PyValueError::new_err(format!("invalid media map: {e}")))?;
-        let events = decide(&self.state, &edits, &media).into_py_result(py)?;
+        let env = env_from_python(env)?;
+        let events = decide(&self.state, &edits, &media, &env).into_py_result(py)?;
+        events_to_python(py, &events)
+    }
+
+    /// One `EditsUndone` per step, or `ValidationError` (`nothing_to_undo`).
+    #[pyo3(signature = (steps=1))]
+    fn decide_undo<'py>(&self, py: Python<'py>, steps: i64) -> PyResult<Bound<'py, PyList>> {
+        let events = decide_undo(&self.state, steps).into_py_result(py)?;
+        events_to_python(py, &events)
+    }
+
+    /// One `EditsRedone` per step, or `ValidationError` (`nothing_to_redo`).
+    #[pyo3(signature = (steps=1))]
+    fn decide_redo<'py>(&self, py: Python<'py>, steps: i64) -> PyResult<Bound<'py, PyList>> {
+        let events = decide_redo(&self.state, steps).into_py_result(py)?;
+        events_to_python(py, &events)
+    }
+
+    /// `[("ProjectRestored", data)]` back to `target` (this project at `to_version`).
+    fn decide_restore<'py>(
+        &self,
+        py: Python<'py>,
+        to_version: i64,
+        target: &Timeline,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let events = decide_restore(&self.state, to_version, &target.state).into_py_result(py)?;
+        events_to_python(py, &events)
+    }
+
+    /// `[("ProjectForked", data)]`: the first event of a new project copied from `source`
+    /// (the origin project at `origin_version`).
+    #[staticmethod]
+    fn decide_fork<'py>(
+        py: Python<'py>,
+        project_id: &str,
+        name: &str,
+        origin_project_id: &str,
+        origin_version: i64,
+        source: &Timeline,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let events = decide_fork(
+            project_id,
+            name,
+            origin_project_id,
+            origin_version,
+            &source.state,
+        )
+        .into_py_result(py)?;
         events_to_python(py, &events)
     }
 
@@ -67,22 +128,42 @@ impl Timeline {
         Ok(())
     }
 
-    /// The project and its clips as plain data.
+    /// The project as plain data in wire units (seconds).
     fn state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let timeline = require_timeline(&self.state).into_py_result(py)?;
-        to_python(py, timeline)
+        value_to_python(py, &timeline.to_wire())
     }
 
-    /// Clip positions and frame ranges.
+    /// Clip positions and frame ranges per track, in seconds.
     fn layout<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let timeline = require_timeline(&self.state).into_py_result(py)?;
-        to_python(py, &layout(timeline))
+        value_to_python(py, &layout_wire(timeline))
     }
 
-    /// The number of clips (0 before creation).
+    /// What changed from this timeline to `other`.
+    fn diff<'py>(&self, py: Python<'py>, other: &Timeline) -> PyResult<Bound<'py, PyAny>> {
+        let from = require_timeline(&self.state).into_py_result(py)?;
+        let to = require_timeline(&other.state).into_py_result(py)?;
+        value_to_python(py, &diff(from, to))
+    }
+
+    /// A one-line summary of a stored event; `ValueError` when the data is not that event.
+    #[staticmethod]
+    fn summarize(py: Python<'_>, event_type: &str, data: &Bound<'_, PyAny>) -> PyResult<String> {
+        let data = to_json(data, "event data")?;
+        summarize(event_type, data).into_py_result(py)
+    }
+
+    /// The number of events applied (0 before creation).
+    #[getter]
+    fn version(&self) -> u64 {
+        self.state.as_ref().map_or(0, |t| t.version)
+    }
+
+    /// The number of clips on all tracks (0 before creation).
     #[getter]
     fn clip_count(&self) -> usize {
-        self.state.as_ref().map_or(0, |t| t.clips.len())
+        self.state.as_ref().map_or(0, |t| t.doc.clip_count())
     }
 
     /// The state as snapshot bytes.
@@ -116,9 +197,10 @@ impl Timeline {
         match &self.state {
             None => "Timeline()".to_owned(),
             Some(t) => format!(
-                "<Timeline project_id={:?} clips={}>",
+                "<Timeline project_id={:?} version={} clips={}>",
                 t.project_id,
-                t.clips.len()
+                t.version,
+                t.doc.clip_count()
             ),
         }
     }

@@ -1,41 +1,49 @@
-//! `remove_clip`: take a clip off the timeline.
+//! `remove_clip`: take a clip off its track, with its effects and keyframes.
 
-use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
-use crate::edits::Edit;
+use super::fields::CLIP_ID;
+use super::support::{broken_transitions, find_clip, order};
+use super::{fields_paths, fields_schema, read_fields, Ctx, OpDef};
 use crate::error::ValidationErrors;
-use crate::events::{ClipRemoved, Event};
-use crate::json::ObjectReader;
-use crate::model::Timeline;
-use crate::rules::find_clip;
+use crate::events::{Change, ClipRemoved};
+use crate::spec::{Obj, ObjExt};
 
-/// `{"op": "remove_clip", "clip_id": str}`
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RemoveClip {
-    /// The clip to remove.
-    pub clip_id: String,
+fn decide(args: &Obj, ctx: &Ctx<'_>) -> Result<Vec<Change>, ValidationErrors> {
+    let (t, c) = find_clip(
+        ctx.doc,
+        "clip_id",
+        args.str_of("clip_id").unwrap_or_default(),
+    )?;
+    let track = &ctx.doc.tracks[t];
+    let mut new_order = order(ctx.doc, t);
+    new_order.remove(c);
+    // Its own transition and the next clip's both go first, so that the removed clip
+    // carries none and undo restores them in order.
+    let mut changes = broken_transitions(ctx.doc, t, &new_order);
+    let mut clip = track.clips[c].as_ref().clone();
+    clip.transition_in = None;
+    changes.push(Change::ClipRemoved(ClipRemoved {
+        track_id: track.id.clone(),
+        clip,
+        index: c,
+    }));
+    Ok(changes)
 }
 
-pub(super) fn read(mut r: ObjectReader<'_>) -> Result<Edit, ValidationErrors> {
-    let Some(clip_id) = r.required_str("clip_id") else {
-        return Err(r.into_errors());
-    };
-    r.finish()?;
-    Ok(Edit::RemoveClip(RemoveClip {
-        clip_id: clip_id.to_owned(),
-    }))
+fn example() -> Value {
+    json!({"op": "remove_clip", "clip_id": "clip-2"})
 }
 
-impl RemoveClip {
-    pub(super) fn decide(&self, timeline: &Timeline) -> Result<Vec<Event>, ValidationErrors> {
-        let mut errors = ValidationErrors::default();
-        let Some(index) = find_clip(timeline, &self.clip_id, &mut errors) else {
-            return Err(errors);
-        };
-        Ok(vec![Event::ClipRemoved(ClipRemoved {
-            clip: timeline.clips[index].clone(),
-            index,
-        })])
-    }
-}
+pub(super) const DEF: OpDef = OpDef {
+    name: "remove_clip",
+    description: "Removes a clip with its effects and keyframes, and the transitions into and out of it; clips after it that follow the one before move up",
+    ai_hint: "To keep a gap instead, give the next clip an absolute start first",
+    fields: &[&[CLIP_ID]],
+    patch: &[],
+    example,
+    decide,
+    read: read_fields,
+    schema: fields_schema,
+    paths: fields_paths,
+};

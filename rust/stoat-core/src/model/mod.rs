@@ -1,156 +1,251 @@
-//! The timeline state that the decider folds events into.
+//! The state that the decider folds events into: the project document (output, tracks,
+//! clips, screen layout), the id counters, the undo history and the version.
+
+mod clip;
+mod media;
+mod output;
+mod track;
+
+pub(crate) use clip::{
+    effect_wire, keyframes_wire, transition_wire, CLIP_COMMON_FIELDS, FREEZE_FIELDS,
+    TEXT_STYLE_FIELDS, TRANSFORM_FIELDS,
+};
+pub use clip::{Clip, ClipKind, Crop, Effect, Freeze, Transform, Transition, FIT_MODES};
+pub use media::{Env, MediaInfo, MediaMap};
+pub use output::{
+    output_presets, Loudness, OutputSettings, MAX_DIMENSION, MAX_FPS, MIN_DIMENSION,
+    OUTPUT_PRESETS, SAMPLE_RATES,
+};
+pub(crate) use output::{LOUDNESS_FIELDS, OUTPUT_FIELDS};
+pub(crate) use track::TRACK_FIELDS;
+pub use track::{Ducking, Track, TrackKind, ROLES};
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
-use crate::output::OutputSettings;
+use crate::history::History;
+use crate::spec::Obj;
 use crate::time::{Micros, MICROS_PER_SECOND};
 
 /// The longest timeline the core accepts: 100 hours. The bound keeps every sum of
 /// durations far from overflow.
 pub const MAX_TIMELINE_DURATION: Micros = 100 * 3600 * MICROS_PER_SECOND;
 
-/// The decider's state: `None` before `ProjectCreated`, the timeline afterwards.
+/// [`MAX_TIMELINE_DURATION`] in seconds.
+pub const MAX_TIMELINE_SECONDS: f64 = 360_000.0;
+
+/// The decider's state: `None` before `ProjectCreated` (or `ProjectForked`).
 pub type State = Option<Timeline>;
 
-/// Probed facts about a source file, keyed by its canonical path in a [`MediaMap`].
-///
-/// ```
-/// use stoat_core::MediaInfo;
-/// let m: MediaInfo = serde_json::from_value(serde_json::json!(
-///     {"duration": 12_500_000, "has_video": true, "has_audio": false}
-/// )).unwrap();
-/// assert_eq!(m.width, None);
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MediaInfo {
-    /// The source's duration.
-    pub duration: Micros,
-    /// Whether it has a video stream.
-    pub has_video: bool,
-    /// Whether it has an audio stream.
-    pub has_audio: bool,
-    /// The video width, when known.
-    #[serde(default)]
-    pub width: Option<u32>,
-    /// The video height, when known.
-    #[serde(default)]
-    pub height: Option<u32>,
-}
+/// The prefixes of generated ids: `video-1`, `clip-3`, `effect-2`, ...
+pub const ID_PREFIXES: &[&str] = &["video", "audio", "overlay", "clip", "effect"];
 
-/// Media facts by source path: the `media` argument of [`crate::decide`]. The caller
-/// probes files (FFprobe) so that the core stays pure.
-pub type MediaMap = BTreeMap<String, MediaInfo>;
-
-/// A span of a source file placed on the timeline.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Clip {
-    /// The clip's id, unique on its timeline.
-    pub id: String,
-    /// The source's absolute path.
-    pub source: String,
-    /// Where the clip starts in the source.
-    #[serde(rename = "in")]
-    pub in_point: Micros,
-    /// Where the clip ends in the source (exclusive).
-    #[serde(rename = "out")]
-    pub out_point: Micros,
-    /// What the source held when the clip was added.
-    pub media: MediaInfo,
-}
-
-impl Clip {
-    /// The clip's length on the timeline.
-    ///
-    /// ```
-    /// # use stoat_core::{Clip, MediaInfo};
-    /// let media = MediaInfo { duration: 9_000_000, has_video: true, has_audio: true,
-    ///     width: None, height: None };
-    /// let clip = Clip { id: "a".into(), source: "/m/a.mp4".into(), in_point: 1_000_000,
-    ///     out_point: 3_500_000, media };
-    /// assert_eq!(clip.duration(), 2_500_000);
-    /// ```
-    pub const fn duration(&self) -> Micros {
-        self.out_point - self.in_point
-    }
-}
-
-/// A project's timeline: clips played back to back.
-///
-/// ```
-/// use stoat_core::{Timeline, OutputSettings};
-/// let t = Timeline::new("p1", "Demo", OutputSettings::default());
-/// assert!(t.clips.is_empty());
-/// assert_eq!(t.next_clip_number, 1);
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Timeline {
-    /// The project's id.
-    pub project_id: String,
-    /// The project's display name.
-    pub name: String,
+/// What edits change: output settings, tracks with their clips, and the screen layout.
+/// Restore and fork copy a whole `Doc`; undo returns to an equal one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Doc {
     /// What renders produce.
     pub output: OutputSettings,
-    /// The clips, in playback order.
-    pub clips: Vec<Clip>,
-    /// The smallest `n` for which a generated id `clip-{n}` may be used.
-    pub next_clip_number: u64,
+    /// Tracks in z-order: later tracks are drawn on top.
+    pub tracks: Vec<Track>,
+    /// A picture-in-picture or grid layout (normalised, with its `type`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<Obj>,
 }
 
-impl Timeline {
-    /// A timeline without clips.
-    pub fn new(project_id: &str, name: &str, output: OutputSettings) -> Self {
+/// Where a clip is: `(track index, clip index)`.
+pub type ClipAt = (usize, usize);
+
+impl Doc {
+    /// A document with the given output and tracks and no layout.
+    pub fn new(output: OutputSettings, tracks: Vec<Track>) -> Self {
         Self {
-            project_id: project_id.to_owned(),
-            name: name.to_owned(),
             output,
-            clips: Vec::new(),
-            next_clip_number: 1,
+            tracks,
+            layout: None,
         }
     }
 
-    /// The position of the clip with id `id`.
-    pub fn position(&self, id: &str) -> Option<usize> {
-        self.clips.iter().position(|c| c.id == id)
+    /// The index of the track with id `id`.
+    pub fn track_index(&self, id: &str) -> Option<usize> {
+        self.tracks.iter().position(|t| t.id == id)
+    }
+
+    /// The track with id `id`.
+    pub fn track(&self, id: &str) -> Option<&Track> {
+        self.tracks.iter().find(|t| t.id == id)
+    }
+
+    /// Where the clip with id `id` is.
+    pub fn find_clip(&self, id: &str) -> Option<ClipAt> {
+        self.tracks
+            .iter()
+            .enumerate()
+            .find_map(|(t, track)| track.position(id).map(|c| (t, c)))
     }
 
     /// The clip with id `id`.
     pub fn clip(&self, id: &str) -> Option<&Clip> {
-        self.clips.iter().find(|c| c.id == id)
+        self.find_clip(id).map(|(t, c)| &*self.tracks[t].clips[c])
     }
 
-    /// The sum of the clips' durations.
-    pub fn duration(&self) -> Micros {
-        self.clips.iter().map(Clip::duration).sum()
+    /// The clip at `at`, for changing (copied first if shared).
+    pub(crate) fn clip_mut(&mut self, (t, c): ClipAt) -> &mut Clip {
+        Arc::make_mut(&mut self.tracks[t].clips[c])
     }
 
-    /// The id an added clip gets when the edit names none: `clip-{n}` for the first `n` at
-    /// or after `next_clip_number` that no clip uses. Deterministic, so replay reproduces
-    /// it (and it is recorded in the event anyway).
-    ///
-    /// ```
-    /// use stoat_core::{Timeline, OutputSettings};
-    /// let t = Timeline::new("p1", "Demo", OutputSettings::default());
-    /// assert_eq!(t.generate_clip_id(), "clip-1");
-    /// ```
-    pub fn generate_clip_id(&self) -> String {
-        let mut n = self.next_clip_number;
+    /// Where the effect with id `id` is: `(track, clip, effect index)`.
+    pub fn find_effect(&self, id: &str) -> Option<(usize, usize, usize)> {
+        self.tracks.iter().enumerate().find_map(|(t, track)| {
+            track.clips.iter().enumerate().find_map(|(c, clip)| {
+                clip.effects
+                    .iter()
+                    .position(|e| e.id == id)
+                    .map(|e| (t, c, e))
+            })
+        })
+    }
+
+    /// Every id in the document: tracks, clips and effects.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.tracks.iter().flat_map(|t| {
+            std::iter::once(t.id.as_str()).chain(t.clips.iter().flat_map(|c| {
+                std::iter::once(c.id.as_str()).chain(c.effects.iter().map(|e| e.id.as_str()))
+            }))
+        })
+    }
+
+    /// Whether a track, clip or effect uses `id` (ids are unique across all three).
+    pub fn id_in_use(&self, id: &str) -> bool {
+        self.ids().any(|used| used == id)
+    }
+
+    /// How many clips there are on all tracks.
+    pub fn clip_count(&self) -> usize {
+        self.tracks.iter().map(|t| t.clips.len()).sum()
+    }
+}
+
+/// For each id prefix, the smallest number a generated id may use: generated ids are never
+/// reused, even after the thing that had one was removed or undone.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct IdCounters(BTreeMap<String, u64>);
+
+impl IdCounters {
+    /// The id a new thing gets when the edit names none: `{prefix}-{n}` for the first `n`
+    /// at or after the counter that no id in `doc` uses. Deterministic, so replay
+    /// reproduces it (and it is recorded in the event anyway).
+    pub fn generate(&self, doc: &Doc, prefix: &str, taken: &[String]) -> String {
+        let mut n = self.0.get(prefix).copied().unwrap_or(1);
         loop {
-            let id = format!("clip-{n}");
-            if self.clip(&id).is_none() {
+            let id = format!("{prefix}-{n}");
+            if !doc.id_in_use(&id) && !taken.contains(&id) {
                 return id;
             }
             n = n.saturating_add(1);
         }
     }
+
+    /// Moves the counter of `id`'s prefix past it, when `id` looks generated.
+    pub fn note(&mut self, id: &str) {
+        if let Some((prefix, n)) = generated_number(id) {
+            let next = self.0.entry(prefix.to_owned()).or_insert(1);
+            *next = (*next).max(n.saturating_add(1));
+        }
+    }
+
+    /// Notes every id in `doc`.
+    pub fn note_all(&mut self, doc: &Doc) {
+        for id in doc.ids() {
+            self.note(id);
+        }
+    }
 }
 
-/// The number `n` of a generated-looking id `clip-{n}` (canonical digits only).
-pub(crate) fn generated_clip_number(id: &str) -> Option<u64> {
-    let digits = id.strip_prefix("clip-")?;
+/// `("clip", 12)` for `clip-12` (known prefixes, canonical digits only).
+pub(crate) fn generated_number(id: &str) -> Option<(&'static str, u64)> {
+    let (prefix, digits) = id.rsplit_once('-')?;
+    let prefix = ID_PREFIXES.iter().copied().find(|p| *p == prefix)?;
     let n: u64 = digits.parse().ok()?;
-    (n.to_string() == digits).then_some(n)
+    (n.to_string() == digits).then_some((prefix, n))
+}
+
+/// Where a fork came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The project forked.
+    pub project_id: String,
+    /// Its version at the fork.
+    pub version: u64,
+}
+
+/// A project's timeline: identity, the document, id counters, undo history and version.
+///
+/// ```
+/// use stoat_core::{Doc, OutputSettings, Timeline};
+/// let t = Timeline::new("p1", "Demo", Doc::new(OutputSettings::default(), vec![]));
+/// assert_eq!(t.version, 0);
+/// assert!(t.doc.tracks.is_empty());
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Timeline {
+    /// The project's id.
+    pub project_id: String,
+    /// The project's display name.
+    pub name: String,
+    /// How many events have been applied (`ProjectCreated` makes it 1).
+    pub version: u64,
+    /// What edits change.
+    pub doc: Doc,
+    /// Counters for generated ids.
+    #[serde(default)]
+    pub ids: IdCounters,
+    /// Undo and redo stacks, rebuilt from events on replay.
+    #[serde(default)]
+    pub history: History,
+    /// The project this one was forked from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+impl Timeline {
+    /// A timeline at version 0 (the creating event's `evolve` makes it 1).
+    pub fn new(project_id: &str, name: &str, doc: Doc) -> Self {
+        let mut ids = IdCounters::default();
+        ids.note_all(&doc);
+        Self {
+            project_id: project_id.to_owned(),
+            name: name.to_owned(),
+            version: 0,
+            doc,
+            ids,
+            history: History::default(),
+            origin: None,
+        }
+    }
+
+    /// The project as plain data in wire units (seconds), as the API shows it.
+    pub fn to_wire(&self) -> Value {
+        json!({
+            "project_id": self.project_id,
+            "name": self.name,
+            "version": self.version,
+            "origin": self.origin,
+            "can_undo": self.history.undo_len(),
+            "can_redo": self.history.redo_len(),
+            "output": self.doc.output.to_wire(),
+            "layout": self.doc.layout.as_ref().map(crate::layouts::layout_to_wire),
+            "tracks": self.doc.tracks.iter().map(|t| {
+                let mut v = t.settings_wire();
+                v["clips"] = Value::Array(t.clips.iter().map(|c| c.to_wire()).collect());
+                v
+            }).collect::<Vec<_>>(),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -159,9 +254,11 @@ mod tests {
 
     #[test]
     fn recognises_generated_ids() {
-        assert_eq!(generated_clip_number("clip-12"), Some(12));
-        assert_eq!(generated_clip_number("clip-012"), None);
-        assert_eq!(generated_clip_number("clip-+1"), None);
-        assert_eq!(generated_clip_number("intro"), None);
+        assert_eq!(generated_number("clip-12"), Some(("clip", 12)));
+        assert_eq!(generated_number("video-1"), Some(("video", 1)));
+        assert_eq!(generated_number("clip-012"), None);
+        assert_eq!(generated_number("clip-+1"), None);
+        assert_eq!(generated_number("intro"), None);
+        assert_eq!(generated_number("my-clip-3"), None);
     }
 }

@@ -1,6 +1,6 @@
 //! The `h264_aac` preset: H.264 video and AAC audio in MP4, ready for streaming.
 
-use crate::output::OutputSettings;
+use crate::model::OutputSettings;
 
 /// Encoder and container arguments, placed after `-map` and before the output path.
 pub(super) fn encode_args(output: &OutputSettings) -> Vec<String> {

@@ -6,15 +6,16 @@
 pub mod filter_escape;
 mod graph;
 mod h264_aac;
+mod supported;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{ErrorCode, ValidationError, ValidationErrors};
-use crate::json::ObjectReader;
-use crate::layout::layout;
+use crate::model::OutputSettings;
 use crate::model::Timeline;
-use crate::output::OutputSettings;
+use crate::placement::layout;
+use crate::spec::{read_object, Field, Mode, ObjExt, Ty};
 
 /// What to render and where.
 ///
@@ -37,16 +38,18 @@ pub struct RenderRequest {
 impl RenderRequest {
     /// Reads a request from caller JSON, with located structural errors.
     pub fn from_json(value: &Value) -> Result<Self, ValidationErrors> {
-        let mut r = ObjectReader::new(value, "render request")?;
-        let output_path = r.required_str("output_path");
-        let preset = r.required_str("preset");
-        let (Some(output_path), Some(preset)) = (output_path, preset) else {
-            return Err(r.into_errors());
-        };
-        r.finish()?;
+        const FIELDS: &[Field] = &[
+            Field::req(
+                "output_path",
+                Ty::Text { max_chars: 4096 },
+                "Absolute path FFmpeg writes to",
+            ),
+            Field::req("preset", Ty::Text { max_chars: 64 }, "The render preset"),
+        ];
+        let r = read_object(&[FIELDS], value, Mode::Full, &[])?;
         Ok(Self {
-            output_path: output_path.to_owned(),
-            preset: preset.to_owned(),
+            output_path: r.str_of("output_path").unwrap_or_default().to_owned(),
+            preset: r.str_of("preset").unwrap_or_default().to_owned(),
         })
     }
 }
@@ -88,14 +91,21 @@ const REPRODUCIBLE_ARGS: &[&str] = &[
 
 /// Compiles the complete FFmpeg argv (`argv[0]` is `"ffmpeg"`) that renders `timeline`.
 ///
+/// This slice renders the simple case: media clips back to back on the first video track,
+/// with their sound. Anything else on the timeline is reported as `render_unsupported`
+/// (located at `("tracks", i, "clips", j, field)`), never silently dropped.
+///
 /// ```
-/// use stoat_core::{compile_render, Clip, MediaInfo, OutputSettings, RenderRequest, Timeline};
-/// let mut t = Timeline::new("p1", "Demo", OutputSettings::default());
-/// t.clips.push(Clip { id: "a".into(), source: "/m/a.mp4".into(), in_point: 1_500_000,
-///     out_point: 3_500_000, media: MediaInfo { duration: 9_000_000, has_video: true,
-///     has_audio: true, width: Some(1280), height: Some(720) } });
+/// use serde_json::json;
+/// use stoat_core::*;
+/// let mut state = initial_state();
+/// for e in decide_create("p1", "Demo", &json!({})).unwrap() { evolve(&mut state, &e); }
+/// let media = MediaMap::from([("/m/a.mp4".to_owned(), MediaInfo { duration: 9_000_000,
+///     has_video: true, has_audio: true, ..MediaInfo::default() })]);
+/// let edits = [json!({"op": "add_clip", "source": "/m/a.mp4", "in": 1.5, "out": 3.5})];
+/// for e in decide(&state, &edits, &media, &Env::default()).unwrap() { evolve(&mut state, &e); }
 /// let request = RenderRequest { output_path: "/r/out.mp4".into(), preset: "h264_aac".into() };
-/// let argv = compile_render(&t, &request).unwrap();
+/// let argv = compile_render(state.as_ref().unwrap(), &request).unwrap();
 /// assert_eq!(argv[0], "ffmpeg");
 /// assert_eq!(argv.last().unwrap(), "/r/out.mp4");
 /// let ss = argv.iter().position(|a| a == "-ss").unwrap();
@@ -136,23 +146,29 @@ pub fn compile_render(
             .ctx("path", path.as_str()),
         );
     }
-    if timeline.clips.is_empty() {
+    if timeline.doc.clip_count() == 0 {
         errors.push(
             ValidationError::new(ErrorCode::TimelineEmpty, "the timeline has no clips")
                 .hint("add at least one clip before rendering"),
         );
+    } else {
+        errors.extend_prefixed(supported::check(timeline), &[]);
     }
     let Some(encode) = encode.filter(|_| errors.is_empty()) else {
         return Err(errors);
     };
 
     let layout = layout(timeline);
+    let track = supported::main_track(timeline);
+    let placed = &layout.tracks[track];
+    let clips = &timeline.doc.tracks[track].clips;
+    let output = &timeline.doc.output;
     let mut argv: Vec<String> = GLOBAL_ARGS.iter().map(|s| (*s).to_owned()).collect();
-    argv.extend(graph::inputs(timeline));
+    argv.extend(graph::inputs(clips, output));
     argv.push("-filter_complex".to_owned());
-    argv.push(graph::filter_graph(timeline, &layout));
+    argv.push(graph::filter_graph(clips, &placed.clips, output));
     argv.extend(["-map", "[vout]", "-map", "[aout]"].map(str::to_owned));
-    argv.extend(encode(&timeline.output));
+    argv.extend(encode(output));
     argv.extend(REPRODUCIBLE_ARGS.iter().map(|s| (*s).to_owned()));
     argv.push(path.clone());
     Ok(argv)
