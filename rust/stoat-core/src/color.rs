@@ -1,5 +1,5 @@
 //! Colours as callers write them: `#RRGGBB`, `#RRGGBBAA`, or one of FFmpeg's colour names
-//! (case-insensitive). Stored in one canonical form, `#RRGGBB` (opaque) or `#RRGGBBAA`,
+//! in lower case (exactly the names the JSON Schema lists). Stored in one canonical form, `#RRGGBB` (opaque) or `#RRGGBBAA`,
 //! upper case, which FFmpeg reads as it is.
 
 /// FFmpeg's colour names (`ffmpeg -colors`, 5.1), lower case, with their `RRGGBB` values.
@@ -153,7 +153,8 @@ pub const COLOR_NAMES: &[(&str, &str)] = &[
 /// assert_eq!(parse_color("#ff8800").as_deref(), Some("#FF8800"));
 /// assert_eq!(parse_color("#FF8800ff").as_deref(), Some("#FF8800"));
 /// assert_eq!(parse_color("#00000080").as_deref(), Some("#00000080"));
-/// assert_eq!(parse_color("White").as_deref(), Some("#FFFFFF"));
+/// assert_eq!(parse_color("white").as_deref(), Some("#FFFFFF"));
+/// assert_eq!(parse_color("White"), None); // names are lower case, as the schema lists them
 /// assert_eq!(parse_color("#fff"), None);
 /// assert_eq!(parse_color("ultraviolet"), None);
 /// ```
@@ -166,10 +167,9 @@ pub fn parse_color(text: &str) -> Option<String> {
         let canonical = upper.strip_suffix("FF").filter(|_| upper.len() == 8);
         return Some(format!("#{}", canonical.unwrap_or(&upper)));
     }
-    let lower = text.to_ascii_lowercase();
     COLOR_NAMES
         .iter()
-        .find(|(name, _)| *name == lower)
+        .find(|(name, _)| *name == text)
         .map(|(_, hex)| format!("#{hex}"))
 }
 

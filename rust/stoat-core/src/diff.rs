@@ -1,8 +1,10 @@
 //! What changed between two states of a project, field by field, in wire units.
 
+use std::collections::HashMap;
+
 use serde_json::{json, Map, Value};
 
-use crate::model::{keyframes_wire, transition_wire, Doc, Timeline};
+use crate::model::{keyframes_wire, transition_wire, Clip, Doc, Timeline};
 use crate::spec::Obj;
 
 /// Keyed wire objects of one kind of thing, in document order.
@@ -21,22 +23,66 @@ fn tracks(doc: &Doc) -> Keyed {
         .collect()
 }
 
-fn clips(doc: &Doc) -> Keyed {
-    let mut out = Vec::new();
-    for t in &doc.tracks {
-        for (i, c) in t.clips.iter().enumerate() {
-            let mut v = c.to_wire();
-            if let Value::Object(m) = &mut v {
-                for key in ["effects", "keyframes", "transition_in", "media"] {
-                    m.remove(key);
-                }
-                m.insert("track_id".into(), Value::from(t.id.as_str()));
-                m.insert("index".into(), Value::from(i));
-            }
-            out.push((c.id.clone(), v));
+/// Where each clip is: id to (clip, track id, index).
+fn clip_places(doc: &Doc) -> Vec<(&Clip, &str, usize)> {
+    doc.tracks
+        .iter()
+        .flat_map(|t| {
+            t.clips
+                .iter()
+                .enumerate()
+                .map(move |(i, c)| (&**c, t.id.as_str(), i))
+        })
+        .collect()
+}
+
+fn clip_wire((clip, track, index): (&Clip, &str, usize)) -> Value {
+    let mut v = clip.to_wire();
+    if let Value::Object(m) = &mut v {
+        for key in ["effects", "keyframes", "transition_in", "media"] {
+            m.remove(key);
+        }
+        m.insert("track_id".into(), Value::from(track));
+        m.insert("index".into(), Value::from(index));
+    }
+    v
+}
+
+/// Clips compared as structs first, so that only the changed ones are converted.
+fn diff_clips(a: &Doc, b: &Doc) -> Value {
+    let (before, after) = (clip_places(a), clip_places(b));
+    let index_of = |list: &[(&Clip, &str, usize)]| -> HashMap<String, usize> {
+        list.iter()
+            .enumerate()
+            .map(|(i, (c, _, _))| (c.id.clone(), i))
+            .collect()
+    };
+    let (in_before, in_after) = (index_of(&before), index_of(&after));
+    let added: Vec<Value> = after
+        .iter()
+        .filter(|p| !in_before.contains_key(&p.0.id))
+        .map(|p| clip_wire(*p))
+        .collect();
+    let removed: Vec<Value> = before
+        .iter()
+        .filter(|p| !in_after.contains_key(&p.0.id))
+        .map(|p| clip_wire(*p))
+        .collect();
+    let mut changed = Map::new();
+    for old in &before {
+        let Some(&j) = in_after.get(&old.0.id) else {
+            continue;
+        };
+        let new = after[j];
+        if old.1 == new.1 && old.2 == new.2 && old.0 == new.0 {
+            continue;
+        }
+        let fields = field_changes(&clip_wire(*old), &clip_wire(new));
+        if !fields.is_empty() {
+            changed.insert(old.0.id.clone(), Value::Object(fields));
         }
     }
-    out
+    json!({"added": added, "removed": removed, "changed": changed})
 }
 
 fn effects(doc: &Doc) -> Keyed {
@@ -161,7 +207,7 @@ pub fn diff(from: &Timeline, to: &Timeline) -> Value {
     });
     let sections = [
         ("tracks", diff_keyed(&tracks(a), &tracks(b))),
-        ("clips", diff_keyed(&clips(a), &clips(b))),
+        ("clips", diff_clips(a, b)),
         ("effects", diff_keyed(&effects(a), &effects(b))),
         ("transitions", diff_keyed(&transitions(a), &transitions(b))),
         ("keyframes", diff_keyed(&keyframes(a), &keyframes(b))),

@@ -81,8 +81,10 @@ pub use layouts::{grid_of, layout_types, layouts_catalog, CORNERS};
 pub use model::{
     output_presets, Clip, ClipAt, ClipKind, Crop, Doc, Ducking, Effect, Env, Freeze, IdCounters,
     Loudness, MediaInfo, MediaMap, Origin, OutputSettings, State, Timeline, Track, TrackKind,
-    Transform, Transition, FIT_MODES, ID_PREFIXES, MAX_DIMENSION, MAX_FPS, MAX_TIMELINE_DURATION,
-    MAX_TIMELINE_SECONDS, MIN_DIMENSION, OUTPUT_PRESETS, ROLES, SAMPLE_RATES,
+    Transform, Transition, WireClip, WireDucking, WireFreeze, WireKeyframe, WireMedia, WireOutput,
+    WireTimeline, WireTrack, WireTransition, FIT_MODES, ID_PREFIXES, MAX_DIMENSION, MAX_FPS,
+    MAX_TIMELINE_DURATION, MAX_TIMELINE_SECONDS, MIN_DIMENSION, OUTPUT_PRESETS, ROLES,
+    SAMPLE_RATES,
 };
 pub use path::check_path;
 pub use placement::{layout, layout_wire, Layout, PlacedClip, PlacedTrack};

@@ -72,7 +72,7 @@ fn set_output() {
         Case {
             name: "a preset sets the size",
             given: vec![],
-            when: vec![json!({"op": "set_output", "preset": "9:16", "background": "White"})],
+            when: vec![json!({"op": "set_output", "preset": "9:16", "background": "white"})],
             then: Then::Events(vec![(
                 "OutputSet",
                 json!({

@@ -6,6 +6,7 @@
 
 mod convert;
 mod errors;
+mod layout;
 mod timeline;
 
 use pyo3::prelude::*;

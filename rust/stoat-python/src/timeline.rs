@@ -3,15 +3,16 @@
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList};
-use pythonize::depythonize;
+use pythonize::{depythonize, pythonize};
 use stoat_core::{
     compile_render, decide, decide_create, decide_fork, decide_redo, decide_restore, decide_undo,
-    decode_snapshot, diff, encode_snapshot, evolve, initial_state, layout_wire, require_timeline,
-    summarize, Env, Event, MediaMap, RenderRequest, State,
+    decode_snapshot, diff, encode_snapshot, evolve, initial_state, require_timeline, summarize,
+    Env, Event, MediaMap, RenderRequest, State,
 };
 
 use crate::convert::{edits_from_python, events_to_python, to_json, value_to_python};
 use crate::errors::IntoPyResult;
+use crate::layout::layout_to_python;
 
 /// A project's timeline; `Timeline()` is the state before `ProjectCreated`.
 #[pyclass(module = "stoat._core", name = "Timeline")]
@@ -131,13 +132,13 @@ impl Timeline {
     /// The project as plain data in wire units (seconds).
     fn state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let timeline = require_timeline(&self.state).into_py_result(py)?;
-        value_to_python(py, &timeline.to_wire())
+        Ok(pythonize(py, &timeline.wire())?)
     }
 
     /// Clip positions and frame ranges per track, in seconds.
     fn layout<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let timeline = require_timeline(&self.state).into_py_result(py)?;
-        value_to_python(py, &layout_wire(timeline))
+        Ok(layout_to_python(py, timeline)?.into_any())
     }
 
     /// What changed from this timeline to `other`.

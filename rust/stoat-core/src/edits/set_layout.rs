@@ -3,28 +3,21 @@
 use serde_json::{json, Value};
 
 use super::{fields_paths, fields_schema, read_fields, Ctx, OpDef};
-use crate::error::{ErrorCode, ValidationError, ValidationErrors};
+use crate::error::ValidationErrors;
 use crate::events::{Change, LayoutSet};
 use crate::spec::{Field, Obj, Ty};
 
-const FIELDS: &[Field] = &[Field::nullable(
+const FIELDS: &[Field] = &[Field::req_nullable(
     "layout",
     Ty::ScreenLayout,
     "The layout (GET /v1/layouts), or null for none",
 )];
 
+#[allow(clippy::unnecessary_wraps)] // the signature every op shares
 fn decide(args: &Obj, ctx: &Ctx<'_>) -> Result<Vec<Change>, ValidationErrors> {
-    let Some(layout) = args.get("layout") else {
-        return Err(
-            ValidationError::new(ErrorCode::MissingField, "layout is required")
-                .at("layout")
-                .hint("give a layout object, or null to remove the layout")
-                .into(),
-        );
-    };
     // The ids it names are checked with the other invariants once it is applied.
     Ok(vec![Change::LayoutSet(LayoutSet {
-        layout: layout.as_object().cloned(),
+        layout: args.get("layout").and_then(Value::as_object).cloned(),
         previous: ctx.doc.layout.clone(),
     })])
 }

@@ -4,12 +4,11 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
 
 use crate::easing::Keyframe;
 use crate::model::MediaInfo;
 use crate::spec::{num, Def, Field, Obj, PathKind, Ty, ANCHORS, DURATION, SECONDS};
-use crate::time::{micros_to_seconds, Micros};
+use crate::time::Micros;
 
 /// What a clip shows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -542,84 +541,4 @@ impl Clip {
     pub fn has_video(&self) -> bool {
         self.kind != ClipKind::Media || self.media.as_ref().is_some_and(|m| m.has_video)
     }
-
-    /// The clip in wire units (seconds), as `state()` shows it.
-    pub fn to_wire(&self) -> Value {
-        let s = |m: Micros| Value::from(micros_to_seconds(m));
-        let mut v = Map::new();
-        v.insert("id".into(), Value::from(self.id.as_str()));
-        v.insert("kind".into(), Value::from(self.kind.as_str()));
-        let mut put = |k: &str, value: Option<Value>| {
-            if let Some(value) = value {
-                v.insert(k.to_owned(), value);
-            }
-        };
-        put("source", self.source.clone().map(Value::from));
-        put("in", self.in_point.map(s));
-        put("out", self.out_point.map(s));
-        put("duration", self.duration.map(s));
-        put("color", self.color.clone().map(Value::from));
-        put("text", self.text.clone().map(Value::from));
-        put("style", self.style.clone().map(Value::Object));
-        put("start", Some(self.start.map_or(Value::Null, s)));
-        if self.kind == ClipKind::Media {
-            put("speed", Some(Value::from(self.speed)));
-            put("reverse", Some(Value::from(self.reverse)));
-            put(
-                "freeze",
-                Some(self.freeze.map_or(Value::Null, |f| {
-                    json!({"at": micros_to_seconds(f.at), "duration": micros_to_seconds(f.duration)})
-                })),
-            );
-            put("volume", Some(Value::from(self.volume)));
-            put("muted", Some(Value::from(self.muted)));
-        }
-        put("transform", serde_json::to_value(&self.transform).ok());
-        put(
-            "effects",
-            Some(Value::Array(self.effects.iter().map(effect_wire).collect())),
-        );
-        let keyframes: Map<String, Value> = self
-            .keyframes
-            .iter()
-            .map(|(property, frames)| (property.clone(), keyframes_wire(frames)))
-            .collect();
-        put("keyframes", Some(Value::Object(keyframes)));
-        put(
-            "transition_in",
-            Some(
-                self.transition_in
-                    .as_ref()
-                    .map_or(Value::Null, transition_wire),
-            ),
-        );
-        put("timeline_duration", Some(s(self.timeline_duration())));
-        if let Some(m) = &self.media {
-            let mut media = serde_json::to_value(m).unwrap_or(Value::Null);
-            media["duration"] = s(m.duration);
-            put("media", Some(media));
-        }
-        Value::Object(v)
-    }
-}
-
-/// An effect in wire units: `{"id", "type", "params"}`.
-pub(crate) fn effect_wire(effect: &Effect) -> Value {
-    let params = crate::effects::params_to_wire(&effect.kind, &effect.params);
-    json!({"id": effect.id, "type": effect.kind, "params": params})
-}
-
-/// Keyframes in wire units.
-pub(crate) fn keyframes_wire(frames: &[Keyframe]) -> Value {
-    Value::Array(
-        frames
-            .iter()
-            .map(|k| json!({"time": micros_to_seconds(k.time), "value": k.value, "easing": k.easing}))
-            .collect(),
-    )
-}
-
-/// A transition in wire units.
-pub(crate) fn transition_wire(t: &Transition) -> Value {
-    json!({"name": t.name, "duration": micros_to_seconds(t.duration), "audio_curve": t.audio_curve})
 }

@@ -5,12 +5,10 @@ mod clip;
 mod media;
 mod output;
 mod track;
+mod wire;
 
-pub(crate) use clip::{
-    effect_wire, keyframes_wire, transition_wire, CLIP_COMMON_FIELDS, FREEZE_FIELDS,
-    TEXT_STYLE_FIELDS, TRANSFORM_FIELDS,
-};
 pub use clip::{Clip, ClipKind, Crop, Effect, Freeze, Transform, Transition, FIT_MODES};
+pub(crate) use clip::{CLIP_COMMON_FIELDS, FREEZE_FIELDS, TEXT_STYLE_FIELDS, TRANSFORM_FIELDS};
 pub use media::{Env, MediaInfo, MediaMap};
 pub use output::{
     output_presets, Loudness, OutputSettings, MAX_DIMENSION, MAX_FPS, MIN_DIMENSION,
@@ -19,12 +17,16 @@ pub use output::{
 pub(crate) use output::{LOUDNESS_FIELDS, OUTPUT_FIELDS};
 pub(crate) use track::TRACK_FIELDS;
 pub use track::{Ducking, Track, TrackKind, ROLES};
+pub(crate) use wire::{effect_wire, keyframes_wire, transition_wire};
+pub use wire::{
+    WireClip, WireDucking, WireFreeze, WireKeyframe, WireMedia, WireOutput, WireTimeline,
+    WireTrack, WireTransition,
+};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
 use crate::history::History;
 use crate::spec::Obj;
@@ -226,25 +228,6 @@ impl Timeline {
             history: History::default(),
             origin: None,
         }
-    }
-
-    /// The project as plain data in wire units (seconds), as the API shows it.
-    pub fn to_wire(&self) -> Value {
-        json!({
-            "project_id": self.project_id,
-            "name": self.name,
-            "version": self.version,
-            "origin": self.origin,
-            "can_undo": self.history.undo_len(),
-            "can_redo": self.history.redo_len(),
-            "output": self.doc.output.to_wire(),
-            "layout": self.doc.layout.as_ref().map(crate::layouts::layout_to_wire),
-            "tracks": self.doc.tracks.iter().map(|t| {
-                let mut v = t.settings_wire();
-                v["clips"] = Value::Array(t.clips.iter().map(|c| c.to_wire()).collect());
-                v
-            }).collect::<Vec<_>>(),
-        })
     }
 }
 

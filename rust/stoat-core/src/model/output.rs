@@ -238,22 +238,6 @@ impl OutputSettings {
         }
         errors.into_result(out)
     }
-
-    /// The settings in wire form (what `state()` shows and `set_output` takes).
-    pub(crate) fn to_wire(&self) -> Value {
-        let mut v = json!({
-            "width": self.width,
-            "height": self.height,
-            "fps": self.fps.to_string(),
-            "sample_rate": self.sample_rate,
-            "background": self.background,
-            "loudness": Value::Null,
-        });
-        if let Some(l) = self.loudness {
-            v["loudness"] = json!({"target": l.target, "true_peak": l.true_peak});
-        }
-        v
-    }
 }
 
 /// The output presets as plain data: `{name, width, height, aspect, description}`.

@@ -3,11 +3,10 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
 use crate::model::Clip;
 use crate::spec::{num, Def, Field, Ty};
-use crate::time::{micros_to_seconds, Micros};
+use crate::time::Micros;
 
 /// What a track carries.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -173,25 +172,5 @@ impl Track {
     /// The position of the clip with id `id`.
     pub fn position(&self, id: &str) -> Option<usize> {
         self.clips.iter().position(|c| c.id == id)
-    }
-
-    /// The track's settings in wire units, without its clips.
-    pub fn settings_wire(&self) -> Value {
-        json!({
-            "id": self.id,
-            "kind": self.kind.as_str(),
-            "name": self.name,
-            "muted": self.muted,
-            "hidden": self.hidden,
-            "volume": self.volume,
-            "role": self.role,
-            "ducking": self.ducking.as_ref().map(|d| json!({
-                "under": d.under,
-                "threshold": d.threshold,
-                "ratio": d.ratio,
-                "attack": micros_to_seconds(d.attack),
-                "release": micros_to_seconds(d.release),
-            })),
-        })
     }
 }

@@ -141,6 +141,8 @@ pub enum Presence {
     Optional,
     /// May be left out; `null` is a value of its own (it clears or resets).
     Nullable,
+    /// Must be given (in full mode), and may be `null` (it clears).
+    RequiredNullable,
     /// Takes this value when left out (in full mode); `null` is the same as absence.
     Default(Def),
 }
@@ -202,6 +204,16 @@ impl Field {
             name,
             ty,
             presence: Presence::Nullable,
+            doc,
+        }
+    }
+
+    /// A required field whose `null` clears.
+    pub const fn req_nullable(name: &'static str, ty: Ty, doc: &'static str) -> Self {
+        Self {
+            name,
+            ty,
+            presence: Presence::RequiredNullable,
             doc,
         }
     }

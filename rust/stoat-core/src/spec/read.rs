@@ -77,21 +77,31 @@ fn read_field(
     errors: &mut ValidationErrors,
 ) {
     match (object.get(field.name), field.presence, mode) {
-        (Some(Value::Null), Presence::Nullable, _) => {
+        (Some(Value::Null), Presence::Nullable | Presence::RequiredNullable, _) => {
             out.insert(field.name.to_owned(), Value::Null);
         }
-        (None | Some(Value::Null), Presence::Required, Mode::Full) => {
-            errors.push(missing(field, object.contains_key(field.name)));
+        (Some(Value::Null), _, _) => {
+            // Only nullable fields give null a meaning; elsewhere it is a mistake.
+            let expected = expected_type(&field.ty);
+            errors.push(
+                wrong_type(field.name, expected, &Value::Null)
+                    .at(field.name)
+                    .hint(format!(
+                        "send {} as {expected}, or leave it out",
+                        field.name
+                    )),
+            );
         }
-        (None | Some(Value::Null), Presence::Default(def), Mode::Full) => {
-            match default_value(&field.ty, def) {
-                Ok(v) => {
-                    out.insert(field.name.to_owned(), v);
-                }
-                Err(e) => errors.extend_prefixed(e, &[field.name.into()]),
+        (None, Presence::Required | Presence::RequiredNullable, Mode::Full) => {
+            errors.push(missing(field));
+        }
+        (None, Presence::Default(def), Mode::Full) => match default_value(&field.ty, def) {
+            Ok(v) => {
+                out.insert(field.name.to_owned(), v);
             }
-        }
-        (None | Some(Value::Null), _, _) => {}
+            Err(e) => errors.extend_prefixed(e, &[field.name.into()]),
+        },
+        (None, _, _) => {}
         // A nullable field's value replaces the old one whole (ducking, freeze), so it is
         // read whole even in a patch; other objects in a patch are merged (transform).
         (Some(v), presence, _) => match read_value(
@@ -112,15 +122,26 @@ fn read_field(
     }
 }
 
-fn missing(field: &Field, was_null: bool) -> ValidationError {
-    let msg = if was_null {
-        format!("{} is required and must not be null", field.name)
-    } else {
-        format!("{} is required", field.name)
-    };
-    ValidationError::new(ErrorCode::MissingField, msg)
-        .at(field.name)
-        .hint(format!("add {}: {}", field.name, field.doc))
+/// The JSON type a field of type `ty` takes, for messages.
+fn expected_type(ty: &Ty) -> &'static str {
+    match ty {
+        Ty::Bool => "boolean",
+        Ty::Int { .. } => "integer",
+        Ty::Num { .. } | Ty::Seconds { .. } => "number",
+        Ty::Fps => "string or integer",
+        Ty::List { .. } => "array",
+        Ty::Obj(_) | Ty::Effect | Ty::ScreenLayout | Ty::AnyObject => "object",
+        _ => "string",
+    }
+}
+
+fn missing(field: &Field) -> ValidationError {
+    ValidationError::new(
+        ErrorCode::MissingField,
+        format!("{} is required", field.name),
+    )
+    .at(field.name)
+    .hint(format!("add {}: {}", field.name, field.doc))
 }
 
 /// The stored form of a default.
@@ -149,8 +170,15 @@ pub(crate) fn read_value(
             .map(Value::from)
             .ok_or_else(|| wrong_type(key, "boolean", value).into()),
         Ty::Int { min, max } => {
+            // JSON Schema counts 2.0 as an integer; so does the reader.
+            #[allow(clippy::cast_possible_truncation)] // integral and below 2^53
+            let integral = value
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0)
+                .map(|f| f as i64);
             let n = value
                 .as_i64()
+                .or(integral)
                 .ok_or_else(|| wrong_type(key, "integer", value))?;
             if n < min || n > max {
                 return Err(
@@ -401,7 +429,12 @@ fn read_text(key: &str, value: &Value, max_chars: usize) -> Result<Value, Valida
 pub(crate) fn read_fps(key: &str, value: &Value) -> Result<Rational, ValidationErrors> {
     let parsed = match value {
         Value::String(s) => s.parse::<Rational>().map_err(|e| e.to_string()),
-        Value::Number(n) => match n.as_i64() {
+        #[allow(clippy::cast_possible_truncation)] // integral and far below 2^53
+        Value::Number(n) => match n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
+                .map(|f| f as i64)
+        }) {
             Some(n) => Rational::new(n, 1).map_err(|e| e.to_string()),
             None => Err("a whole number or a fraction N/D is required".to_owned()),
         },

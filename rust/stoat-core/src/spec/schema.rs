@@ -34,7 +34,10 @@ pub(crate) fn object_schema_modes(groups: &[(&[Field], bool)], leading: &[(&str,
                 if let Value::Object(map) = &mut schema {
                     map.remove("default");
                 }
-            } else if matches!(field.presence, Presence::Required) {
+            } else if matches!(
+                field.presence,
+                Presence::Required | Presence::RequiredNullable
+            ) {
                 required.push(Value::from(field.name));
             }
             properties.insert(field.name.to_owned(), schema);
@@ -53,7 +56,10 @@ pub(crate) fn object_schema_modes(groups: &[(&[Field], bool)], leading: &[(&str,
 
 fn field_schema(field: &Field) -> Value {
     let mut schema = ty_schema(&field.ty);
-    if matches!(field.presence, Presence::Nullable) {
+    if matches!(
+        field.presence,
+        Presence::Nullable | Presence::RequiredNullable
+    ) {
         schema = json!({"anyOf": [schema, {"type": "null"}]});
     }
     let Value::Object(map) = &mut schema else {
@@ -154,12 +160,11 @@ fn case_free(text: &str) -> String {
         .collect()
 }
 
-/// The colour schema: hexadecimal, or one of FFmpeg's names (the reader also accepts the
-/// names in any case).
+/// The colour schema: hexadecimal, or one of FFmpeg's names in lower case.
 pub(crate) fn color_schema() -> Value {
     let names: Vec<&str> = COLOR_NAMES.iter().map(|(n, _)| *n).collect();
     json!({
-        "description": "#RRGGBB, #RRGGBBAA (alpha last) or an FFmpeg colour name (case-insensitive)",
+        "description": "#RRGGBB, #RRGGBBAA (alpha last) or an FFmpeg colour name in lower case",
         "anyOf": [
             {"type": "string", "pattern": COLOR_HEX_PATTERN},
             {"type": "string", "enum": names},
