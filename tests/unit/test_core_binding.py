@@ -19,29 +19,11 @@ from stoat._core import Timeline, ValidationError, check_path, progress
 STUB = Path(stoat.__file__).parent / "_core.pyi"
 
 SECOND = 1_000_000
-OUTPUT = {"width": 1280, "height": 720, "fps": "30000/1001", "sample_rate": 48000}
+OUTPUT = {"width": 1280, "height": 720, "fps": "30000/1001"}
 MEDIA: dict[str, dict[str, Any]] = {
-    "/media/a.mp4": {
-        "duration": 10 * SECOND,
-        "has_video": True,
-        "has_audio": True,
-        "width": 1920,
-        "height": 1080,
-    },
-    "/media/b.mov": {
-        "duration": 12_500_000,
-        "has_video": True,
-        "has_audio": False,
-        "width": 640,
-        "height": 480,
-    },
-    "/media/song.wav": {
-        "duration": 60 * SECOND,
-        "has_video": False,
-        "has_audio": True,
-        "width": None,
-        "height": None,
-    },
+    "/media/a.mp4": {"duration": 10 * SECOND, "has_video": True, "has_audio": True},
+    "/media/b.mov": {"duration": 12_500_000, "has_video": True, "has_audio": False},
+    "/media/song.wav": {"duration": 60 * SECOND, "has_video": False, "has_audio": True},
 }
 
 
@@ -133,13 +115,33 @@ def test_error_codes_equal_the_stub_literal() -> None:
 
 def test_event_types_equal_the_stub_literal() -> None:
     assert list(typing.get_args(_stub_type_aliases()["EventType"])) == _core.EVENT_TYPES
-    assert _core.EVENT_TYPES == ["ProjectCreated", "ClipAdded", "ClipTrimmed", "ClipRemoved"]
+    assert len(_core.EVENT_TYPES) == 21
+    assert _core.EVENT_TYPES[:2] == ["ProjectCreated", "OutputSet"]
 
 
 def test_exports_plain_data() -> None:
     assert _core.__version__ == "0.1.0"
-    assert _core.EDIT_OPS == ["add_clip", "update_clip", "remove_clip"]
+    assert _core.EDIT_OPS == [
+        "set_output",
+        "add_track",
+        "update_track",
+        "remove_track",
+        "add_clip",
+        "update_clip",
+        "remove_clip",
+        "move_clip",
+        "add_effect",
+        "update_effect",
+        "remove_effect",
+        "set_transition",
+        "remove_transition",
+        "set_keyframes",
+        "set_layout",
+    ]
     assert _core.RENDER_PRESETS == ["h264_aac"]
+    assert _core.SNAPSHOT_VERSION == 2
+    assert len(_core.FFMPEG_TRANSITIONS) == 46
+    assert _core.LAYOUT_TYPES == ["pip", "side_by_side", "top_bottom", "grid_2x2", "grid_3x3"]
 
 
 # --- behaviour ---------------------------------------------------------------------------
@@ -152,10 +154,14 @@ def _created(project_id: str = "demo") -> Timeline:
     return timeline
 
 
-def _apply(timeline: Timeline, edits: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
-    events = timeline.decide(edits, MEDIA)
+def _apply(timeline: Timeline, events: list[tuple[str, dict[str, Any]]]) -> None:
     for event_type, data in events:
         timeline.evolve(event_type, data)
+
+
+def _edit(timeline: Timeline, edits: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+    events = timeline.decide(edits, MEDIA)
+    _apply(timeline, events)
     return events
 
 
@@ -165,36 +171,32 @@ def _codes_and_locs(error: ValidationError) -> list[tuple[str, tuple[str | int, 
 
 def _with_three_clips() -> Timeline:
     timeline = _created()
-    _apply(
+    _edit(
         timeline,
         [
-            {"op": "add_clip", "source": "/media/a.mp4", "in": 0, "out": 4 * SECOND},
-            {"op": "add_clip", "source": "/media/b.mov", "in": SECOND, "out": 3_500_000},
-            {
-                "op": "add_clip",
-                "clip_id": "intro",
-                "source": "/media/a.mp4",
-                "in": 0,
-                "out": SECOND,
-                "index": 0,
-            },
+            {"op": "add_clip", "source": "/media/a.mp4", "in": 0, "out": 4},
+            {"op": "add_clip", "source": "/media/b.mov", "in": 1, "out": 3.5},
+            {"op": "add_clip", "clip_id": "intro", "source": "/media/a.mp4", "out": 1, "index": 0},
         ],
     )
     return timeline
 
 
 def test_create_returns_the_event_and_evolve_builds_the_state() -> None:
-    events = Timeline.decide_create("demo", "Demo", OUTPUT)
-    assert events == [("ProjectCreated", {"project_id": "demo", "name": "Demo", "output": OUTPUT})]
-    timeline = _created()
-    assert timeline.state() == {
-        "project_id": "demo",
-        "name": "Demo",
-        "output": OUTPUT,
-        "clips": [],
-        "next_clip_number": 1,
+    ((event_type, data),) = Timeline.decide_create("demo", "Demo", OUTPUT)
+    assert event_type == "ProjectCreated"
+    assert data["output"] == {
+        "width": 1280,
+        "height": 720,
+        "fps": "30000/1001",
+        "sample_rate": 48000,
+        "background": "#000000",
     }
-    assert timeline.clip_count == 0
+    assert [track["id"] for track in data["tracks"]] == ["video-1"]
+    state = _created().state()
+    assert (state["project_id"], state["version"], state["can_undo"]) == ("demo", 1, 0)
+    assert state["output"]["loudness"] is None
+    assert state["tracks"][0]["clips"] == []
 
 
 def test_create_reports_every_bad_setting() -> None:
@@ -204,17 +206,20 @@ def test_create_reports_every_bad_setting() -> None:
     assert _codes_and_locs(caught.value) == [
         ("invalid_id", ("project_id",)),
         ("string_blank", ("name",)),
-        ("dimension_invalid", ("output", "width")),
         ("fps_invalid", ("output", "fps")),
-        ("sample_rate_unsupported", ("output", "sample_rate")),
     ]
 
 
-def test_add_trim_remove_and_layout() -> None:
+def test_edits_in_seconds_events_in_microseconds_state_in_seconds() -> None:
     timeline = _with_three_clips()
-    assert [clip["id"] for clip in timeline.state()["clips"]] == ["intro", "clip-1", "clip-2"]
-
-    trimmed = _apply(timeline, [{"op": "update_clip", "clip_id": "clip-1", "out": 2 * SECOND}])
+    assert timeline.version == 4
+    clips = timeline.state()["tracks"][0]["clips"]
+    assert [(c["id"], c["in"], c["out"]) for c in clips] == [
+        ("intro", 0.0, 1.0),
+        ("clip-1", 0.0, 4.0),
+        ("clip-2", 1.0, 3.5),
+    ]
+    trimmed = _edit(timeline, [{"op": "update_clip", "clip_id": "clip-1", "out": 2.000_000_4}])
     assert trimmed == [
         (
             "ClipTrimmed",
@@ -224,48 +229,37 @@ def test_add_trim_remove_and_layout() -> None:
                 "out": 2 * SECOND,
                 "previous_in": 0,
                 "previous_out": 4 * SECOND,
+                "batch": {"index": 0, "size": 1},
             },
         )
     ]
-    removed = _apply(timeline, [{"op": "remove_clip", "clip_id": "intro"}])
-    assert removed[0][0] == "ClipRemoved"
-    assert removed[0][1]["index"] == 0
-    assert removed[0][1]["clip"]["source"] == "/media/a.mp4"
-    assert timeline.clip_count == 2
-
     layout = timeline.layout()
-    assert layout["duration"] == 4_500_000
-    assert [(c["id"], c["start"], c["end"]) for c in layout["clips"]] == [
-        ("clip-1", 0, 2 * SECOND),
-        ("clip-2", 2 * SECOND, 4_500_000),
+    placed = layout["tracks"][0]["clips"]
+    assert [(c["id"], c["start"], c["end"]) for c in placed] == [
+        ("intro", 0.0, 1.0),
+        ("clip-1", 1.0, 3.0),
+        ("clip-2", 3.0, 5.5),
     ]
-    # 30000/1001 fps: boundaries round(2 * 29.97) = 60 and round(4.5 * 29.97) = 135
-    assert [(c["frame_start"], c["frame_count"]) for c in layout["clips"]] == [(0, 60), (60, 75)]
-    assert layout["frames"] == 135
-
-
-def test_generated_ids_are_not_reused_after_removal() -> None:
-    timeline = _with_three_clips()
-    _apply(timeline, [{"op": "remove_clip", "clip_id": "clip-2"}])
-    events = _apply(
-        timeline, [{"op": "add_clip", "source": "/media/a.mp4", "in": 0, "out": SECOND}]
-    )
-    assert events[0][1]["clip"]["id"] == "clip-3"
+    # 30000/1001 fps: boundaries round(29.97), round(89.91), round(164.835)
+    assert [(c["frame_start"], c["frame_count"]) for c in placed] == [(0, 30), (30, 60), (90, 75)]
+    assert (layout["duration"], layout["duration_us"], layout["frames"]) == (5.5, 5_500_000, 165)
 
 
 def test_a_batch_with_two_bad_edits_reports_both_and_changes_nothing() -> None:
     timeline = _with_three_clips()
     before = timeline.state()
     edits: list[dict[str, Any]] = [
-        {"op": "add_clip", "source": "/media/b.mov", "in": 0, "out": 13 * SECOND},
+        {"op": "add_clip", "source": "/media/b.mov", "in": 0, "out": 13},
         {"op": "remove_clip", "clip_id": "intro"},
         {"op": "update_clip", "clip_id": "intro", "in": 0},
+        {"op": "add_effect", "clip_id": "clip-1", "type": "blur", "params": {"sigma": 1000}},
     ]
     with pytest.raises(ValidationError) as caught:
         timeline.decide(edits, MEDIA)
     assert _codes_and_locs(caught.value) == [
         ("out_beyond_duration", ("edits", 0, "out")),
         ("clip_not_found", ("edits", 2, "clip_id")),
+        ("value_out_of_range", ("edits", 3, "params", "sigma")),
     ]
     first = caught.value.errors()[0]
     assert first["hint"] == "out must be at most 12.5 s, the source's duration"
@@ -279,10 +273,11 @@ def test_malformed_edits_are_errors_not_crashes() -> None:
     edits: list[Any] = [
         {"op": "explode"},
         {"source": "/media/a.mp4"},
-        {"op": "add_clip", "source": "/media/a.mp4", "in": "0", "out": 1.5, "colour": "red"},
+        {"op": "add_clip", "source": "/media/a.mp4", "in": "0", "colour": "red"},
         "remove_clip",
-        {"op": "add_clip", "source": "/media/song.wav", "in": 0, "out": SECOND},
+        {"op": "add_clip", "source": "/media/song.wav"},
         {"op": "add_clip", "source": "/media/a.mp4", "in": 0, "out": 10**30},
+        {"op": "add_clip", "source": "/media/a.mp4", "out": float("nan")},
     ]
     with pytest.raises(ValidationError) as caught:
         timeline.decide(edits, MEDIA)
@@ -290,15 +285,114 @@ def test_malformed_edits_are_errors_not_crashes() -> None:
         ("unknown_op", ("edits", 0, "op")),
         ("missing_field", ("edits", 1, "op")),
         ("wrong_type", ("edits", 2, "in")),
-        ("wrong_type", ("edits", 2, "out")),
         ("unknown_field", ("edits", 2, "colour")),
         ("wrong_type", ("edits", 3)),
-        ("source_has_no_video", ("edits", 4, "source")),
+        ("no_suitable_track", ("edits", 4, "track_id")),
         ("wrong_type", ("edits", 5)),
+        ("wrong_type", ("edits", 6, "out")),
     ]
     with pytest.raises(ValidationError) as empty:
         timeline.decide([], MEDIA)
     assert _codes_and_locs(empty.value) == [("empty_batch", ("edits",))]
+
+
+def test_env_names_the_checked_files_and_the_transitions() -> None:
+    timeline = _with_three_clips()
+    env = {"files": {"/in/../media/a.mp4": "/media/a.mp4"}, "transitions": ["fade"]}
+    edits = [
+        {"op": "add_clip", "source": "/in/../media/a.mp4", "out": 1},
+        {"op": "add_clip", "source": "/media/b.mov", "out": 1},
+        {
+            "op": "set_transition",
+            "from_clip_id": "intro",
+            "to_clip_id": "clip-1",
+            "name": "wipeleft",
+            "duration": 0.5,
+        },
+    ]
+    with pytest.raises(ValidationError) as caught:
+        timeline.decide(edits, MEDIA, env)
+    assert _codes_and_locs(caught.value) == [
+        ("file_unknown", ("edits", 1, "source")),
+        ("invalid_choice", ("edits", 2, "name")),
+    ]
+    events = timeline.decide(edits[:1], MEDIA, env)
+    assert events[0][1]["clip"]["source"] == "/media/a.mp4"
+    with pytest.raises(ValueError, match="env"):
+        timeline.decide(edits[:1], MEDIA, {"colour": 1})
+
+
+def test_referenced_paths_before_deciding() -> None:
+    edits: list[Any] = [
+        {"op": "add_clip", "kind": "image", "source": "/m/logo.png", "duration": 2},
+        {"op": "add_effect", "clip_id": "c", "type": "subtitles", "params": {"path": "/m/a.srt"}},
+        "nonsense",
+    ]
+    assert _core.referenced_paths(edits) == [
+        (("edits", 0, "source"), "/m/logo.png", "image"),
+        (("edits", 1, "params", "path"), "/m/a.srt", "subtitles"),
+    ]
+
+
+def test_undo_redo_restore_and_fork() -> None:
+    timeline = _with_three_clips()
+    after_adds = timeline.state()
+    _edit(timeline, [{"op": "remove_clip", "clip_id": "intro"}, {"op": "set_output", "fps": "25"}])
+    assert timeline.state()["can_undo"] == 2
+
+    undo = timeline.decide_undo()
+    assert [(t, d["of_version"]) for t, d in undo] == [("EditsUndone", 6)]
+    _apply(timeline, undo)
+    state = timeline.state()
+    assert state["tracks"] == after_adds["tracks"]
+    assert (state["version"], state["can_undo"], state["can_redo"]) == (7, 1, 1)
+    _apply(timeline, timeline.decide_redo(1))
+    assert timeline.state()["output"]["fps"] == "25"
+    with pytest.raises(ValidationError) as caught:
+        timeline.decide_redo(1)
+    assert _codes_and_locs(caught.value) == [("nothing_to_redo", ("steps",))]
+    assert caught.value.errors()[0]["ctx"]["available"] == 0
+
+    at_4 = _with_three_clips()
+    restored = timeline.decide_restore(4, at_4)
+    assert [t for t, _ in restored] == ["ProjectRestored"]
+    _apply(timeline, restored)
+    assert timeline.state()["tracks"] == after_adds["tracks"]
+    assert timeline.diff(at_4)["changed"] is False
+    with pytest.raises(ValidationError):
+        timeline.decide_restore(99, at_4)
+
+    forked = Timeline.decide_fork("copy", "Copy", "demo", 4, at_4)
+    fork = Timeline()
+    _apply(fork, forked)
+    assert (fork.version, fork.state()["origin"]) == (1, {"project_id": "demo", "version": 4})
+    assert fork.state()["tracks"] == at_4.state()["tracks"]
+
+
+def test_diff_and_summaries() -> None:
+    before = _with_three_clips()
+    after = Timeline.from_snapshot(before.to_snapshot())
+    events = _edit(
+        after,
+        [
+            {"op": "update_clip", "clip_id": "clip-1", "speed": 2},
+            {"op": "add_effect", "clip_id": "intro", "type": "grayscale"},
+        ],
+    )
+    diff = before.diff(after)
+    assert diff["clips"]["changed"] == {
+        "clip-1": {
+            "speed": {"before": 1.0, "after": 2.0},
+            "timeline_duration": {"before": 4.0, "after": 2.0},
+        }
+    }
+    assert [e["id"] for e in diff["effects"]["added"]] == ["effect-1"]
+    assert [Timeline.summarize(t, d) for t, d in events] == [
+        "Updated clip clip-1: speed",
+        "Applied grayscale effect effect-1 to clip intro",
+    ]
+    with pytest.raises(ValueError, match="unknown event type"):
+        Timeline.summarize("ClipExploded", {})
 
 
 def test_uncreated_timeline_is_rejected() -> None:
@@ -308,7 +402,9 @@ def test_uncreated_timeline_is_rejected() -> None:
     assert _codes_and_locs(caught.value) == [("project_not_created", ())]
     with pytest.raises(ValidationError):
         timeline.state()
-    assert timeline.clip_count == 0
+    with pytest.raises(ValidationError):
+        timeline.decide_undo()
+    assert (timeline.clip_count, timeline.version) == (0, 0)
 
 
 def test_bad_event_data_and_media_are_plain_value_errors() -> None:
@@ -337,14 +433,17 @@ def test_validation_error_is_a_value_error_that_pickles() -> None:
     assert copy.copy(error).errors() == error.errors()
 
 
-def test_snapshot_round_trip() -> None:
+def test_snapshot_round_trip_keeps_history() -> None:
     timeline = _with_three_clips()
     restored = Timeline.from_snapshot(timeline.to_snapshot())
     assert restored.state() == timeline.state()
     assert restored.layout() == timeline.layout()
+    assert restored.decide_undo() == timeline.decide_undo()
     assert Timeline.from_snapshot(Timeline().to_snapshot()).clip_count == 0
     with pytest.raises(ValueError, match="snapshot"):
         Timeline.from_snapshot(b"{}")
+    with pytest.raises(ValueError, match="snapshot format 1"):
+        Timeline.from_snapshot(b'{"version": 1, "timeline": null}')
 
 
 def test_compile_render_argv() -> None:
@@ -352,7 +451,6 @@ def test_compile_render_argv() -> None:
     argv = timeline.compile_render({"output_path": "/renders/out.mp4", "preset": "h264_aac"})
     assert argv[0] == "ffmpeg"
     assert argv[-1] == "/renders/out.mp4"
-    assert argv.count("-i") == 3
     inputs = [argv[i + 1] for i, arg in enumerate(argv) if arg == "-i"]
     assert inputs == ["/media/a.mp4", "/media/a.mp4", "/media/b.mov"]
     seeks = [argv[i + 1] for i, arg in enumerate(argv) if arg == "-ss"]
@@ -371,6 +469,12 @@ def test_compile_render_argv() -> None:
     with pytest.raises(ValidationError) as empty:
         _created().compile_render({"output_path": "/r/x.mp4", "preset": "h264_aac"})
     assert _codes_and_locs(empty.value) == [("timeline_empty", ())]
+    _edit(timeline, [{"op": "add_effect", "clip_id": "intro", "type": "blur"}])
+    with pytest.raises(ValidationError) as unsupported:
+        timeline.compile_render({"output_path": "/r/x.mp4", "preset": "h264_aac"})
+    assert _codes_and_locs(unsupported.value) == [
+        ("render_unsupported", ("tracks", 0, "clips", 0, "effects"))
+    ]
 
 
 def test_check_path(tmp_path: Path) -> None:
