@@ -20,13 +20,16 @@ from stoat.projections.project_views import ProjectViews
 from stoat.projections.views import ViewStore
 from stoat.services import Services
 from stoat.workers.broker import ApswBroker
-from stoat.workers.dispatcher import render_dispatcher
+from stoat.workers.dispatcher import library_dispatcher, render_dispatcher
 from stoat.workers.render import RenderRunner
+from stoat.workers.scan import library_jobs
 
 if TYPE_CHECKING:
     from stoat.settings import Settings
 
 RENDER_QUEUE = "renders"
+# A rebuild replays the log in big transactions: fewer commits, faster index builds.
+REBUILD_BATCH = 5000
 
 
 def open_views(settings: Settings) -> ViewStore:
@@ -73,6 +76,15 @@ class Runtime:
         )(runner.run)
         self.dispatcher = render_dispatcher(app.recorder, self.broker, self.render_actor)
         self.worker: dramatiq.Worker | None = None
+        # The media library: scan and asset jobs, and the dispatcher that queues them.
+        self.library = library_jobs(self.services, self.broker)
+        self.library_dispatcher = library_dispatcher(
+            app.recorder,
+            self.broker,
+            scan_actor=self.library.scan,
+            assets_actor=self.library.assets,
+        )
+        self.library_worker: dramatiq.Worker | None = None
 
     def start(self, *, projections: bool = True, jobs: bool = True) -> None:
         if projections:
@@ -84,6 +96,8 @@ class Runtime:
                 self.broker, queues={RENDER_QUEUE}, worker_threads=self.settings.render_workers
             )
             self.worker.start()
+            self.library_dispatcher.start()
+            self.library_worker = self.library.start_worker(self.broker)
 
     def provision_admin_key(self) -> str | None:
         """Creates the admin key on a first start; returns its token only then."""
@@ -96,6 +110,10 @@ class Runtime:
 
     def stop(self) -> None:
         self.dispatcher.stop()
+        self.library_dispatcher.stop()
+        if self.library_worker is not None:
+            self.library_worker.stop(timeout=30_000)
+            self.library_worker = None
         if self.worker is not None:
             self.worker.stop(timeout=30_000)
             self.worker = None
@@ -108,9 +126,12 @@ class Runtime:
         """Drops the read models and replays the whole log into them."""
         self.services.views.reset()
         self.projection = ProjectViews(self.services.views, self.services.app.mapper)
-        return LogFollower(
+        count = LogFollower(
             "stoat-rebuild",
             self.services.app.recorder,
             position=self.projection.position,
             handle=self.projection.handle,
+            batch_size=REBUILD_BATCH,
         ).catch_up()
+        self.services.views.create_table()  # the indexes that reset() dropped
+        return count

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MediaRoots",
     "annotate_video",
+    "find_video",
     "import_video",
     "load_scan",
     "load_video",
@@ -62,7 +63,7 @@ def resolve_source(app: StoatApplication, source: str) -> str | None:
 
 def load_video(app: StoatApplication, video_id: str) -> Video:
     """A video in the library, or :class:`NotFound` (unknown, or removed)."""
-    video = _find(app, video_id)
+    video = find_video(app, video_id)
     if video is None or video.removed:
         raise NotFound("video", video_id)
     return video
@@ -86,7 +87,7 @@ def import_video(
     canonical = confine(path, roots)
     clean_tags = None if tags is None else check_tags(tags)
     clean_metadata = None if metadata is None else check_metadata(dict(metadata))
-    known = _find(app, str(video_id_for(canonical)))
+    known = find_video(app, str(video_id_for(canonical)))
     observation = examine(prober, canonical, known)
     if observation.error is not None:
         error = observation.error
@@ -250,7 +251,8 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return merged
 
 
-def _find(app: StoatApplication, video_id: str) -> Video | None:
+def find_video(app: StoatApplication, video_id: str) -> Video | None:
+    """The video with this id, removed or not; None if there is none."""
     try:
         video: Any = app.repository.get(UUID(video_id))
     except (ValueError, AggregateNotFoundError):

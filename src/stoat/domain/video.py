@@ -252,3 +252,7 @@ class VideoNotPresentError(Exception):
         super().__init__(f"video {video_id} is {status}")
         self.video_id = video_id
         self.status = status
+
+
+VIDEO_CONTENT_EVENTS = (Video.VideoImported, Video.VideoUpdated, Video.VideoRestored)
+"""The events after which a video's derived media (thumbnails, proxy) may need making."""

@@ -9,6 +9,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
+import stoat.http.library as library_api
 from stoat import __version__
 from stoat.http import health, keys, projects, renders
 from stoat.http.auth import bearer_guard
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from stoat.services import Services
 
 ROUTES = [*projects.ROUTES, *renders.ROUTES, *keys.ROUTES, *health.ROUTES]
+ROUTES += library_api.ROUTES  # the media library
 
 
 def create_app(services: Services) -> Litestar:

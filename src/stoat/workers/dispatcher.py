@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from eventsourcing.utils import get_topic
 
 from stoat.domain.render_job import RenderJob
+from stoat.domain.scan import LibraryScan
+from stoat.domain.video import VIDEO_CONTENT_EVENTS
 from stoat.projections.follower import LogFollower
 from stoat.projections.views import APPLICATION_NAME
 
@@ -38,4 +40,41 @@ def render_dispatcher(
 
     return LogFollower(
         "stoat-dispatcher", recorder, position=position, handle=handle, topics=RENDER_TOPICS
+    )
+
+
+# -- the media library: scans and derived media (thumbnails, waveforms, proxies) ----------
+
+LIBRARY_TRACKING = "stoat-library"
+"""The library dispatcher's tracking name in the broker (apart from the renders')."""
+
+
+def library_dispatcher(
+    recorder: ApplicationRecorder,
+    broker: ApswBroker,
+    *,
+    scan_actor: dramatiq.Actor[..., None],
+    assets_actor: dramatiq.Actor[..., None] | None,
+) -> LogFollower:
+    """Enqueues a scan job per ``ScanRequested`` and, unless ``assets_actor`` is None,
+    an asset job per import or update of a video, exactly once."""
+    scan_topic = get_topic(LibraryScan.ScanRequested)
+    topics = [scan_topic]
+    if assets_actor is not None:
+        topics += [get_topic(cls) for cls in VIDEO_CONTENT_EVENTS]
+
+    def position() -> int:
+        return broker.max_tracking_id(LIBRARY_TRACKING) or 0
+
+    def handle(notifications: Sequence[Notification]) -> None:
+        messages = [
+            scan_actor.message(str(n.originator_id))
+            if n.topic == scan_topic or assets_actor is None
+            else assets_actor.message(str(n.originator_id))
+            for n in notifications
+        ]
+        broker.enqueue_with_tracking(messages, LIBRARY_TRACKING, notifications[-1].id)
+
+    return LogFollower(
+        "stoat-library-dispatcher", recorder, position=position, handle=handle, topics=topics
     )
