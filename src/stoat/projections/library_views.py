@@ -12,6 +12,7 @@ contentless, so the text is not stored twice.
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
 
     import apsw
     from eventsourcing.persistence import Mapper, Notification
+
+OPTIMIZE = "PRAGMA optimize=0x10002"
+OPTIMIZE_EVERY = 10_000
+"""Imports between two chances for SQLite to refresh the library's statistics."""
 
 _SORT_INDEXES = {
     "path": "path",
@@ -79,6 +84,10 @@ LIBRARY_TABLES = (
         seq INTEGER NOT NULL,
         document BLOB NOT NULL
     ) WITHOUT ROWID""",
+    # Statistics let the planner choose between a filter's index and the sort order's:
+    # a duration range sorted by import order took 55 ms without them, 0.1 ms with them.
+    # SQLite re-analyzes only tables that grew tenfold since (see also _imported).
+    OPTIMIZE,
 )
 
 LIBRARY_RESET = (
@@ -140,6 +149,7 @@ class _Event(msgspec.Struct):
         return self.timestamp if isinstance(self.timestamp, str) else self.timestamp.data
 
 
+_imports = itertools.count(1)
 _decode_event = msgspec.json.Decoder(_Event).decode
 _decode_media = msgspec.json.Decoder(_MediaIndex).decode
 _decode = msgspec.json.Decoder().decode
@@ -168,8 +178,8 @@ def _event(notification: Notification, mapper: Mapper[Any]) -> _Event:
 
 def video_key(video_id: UUID | str) -> int:
     """The indexed 64-bit key of a video id (see ``library_videos.key``)."""
-    uuid = video_id if isinstance(video_id, UUID) else UUID(video_id)
-    return int.from_bytes(uuid.bytes[:8], "big", signed=True)
+    high = (video_id if isinstance(video_id, UUID) else UUID(video_id)).int >> 64
+    return high - (1 << 64) if high >= 1 << 63 else high
 
 
 def _ids(notification: Notification) -> tuple[int, str]:
@@ -178,6 +188,8 @@ def _ids(notification: Notification) -> tuple[int, str]:
 
 def _imported(cursor: apsw.Cursor, notification: Notification, event: _Event) -> None:
     assert event.file is not None
+    if next(_imports) % OPTIMIZE_EVERY == 0:
+        cursor.execute(OPTIMIZE)
     media = _decode_media(event.media)
     codecs = _codecs(media)
     cursor.execute(
