@@ -145,13 +145,14 @@ def paths(rnd: random.Random, vocabulary: Vocabulary, count: int) -> Iterator[st
 
 
 def build(app: StoatApplication, count: int, *, seed: int = 7, batch: int = 1000) -> int:
-    """Saves ``count`` imports, plus tags and metadata on 10% of the videos and a lost
-    file for 2%; returns how many events were written."""
+    """Saves ``count`` imports; then, later in the log as in real use, tags and metadata
+    set on 10% of the videos, 2% lost and 1% touched. Returns the events written."""
     rnd = random.Random(seed)
     vocabulary = Vocabulary(rnd)
     tags = vocabulary.words[:300]
     written = 0
     pending: list[Video] = []
+    later: list[tuple[str, Video]] = []
     for number, path in enumerate(paths(rnd, vocabulary, count)):
         video = Video.import_file(
             path=path,
@@ -162,13 +163,24 @@ def build(app: StoatApplication, count: int, *, seed: int = 7, batch: int = 1000
             metadata={"camera": rnd.choice(["sony fx3", "canon r5", "gopro", "iphone"])},
             context=CONTEXT,
         )  # fmt: skip
-        if rnd.random() < 0.10:
-            video.annotate(
-                rnd.sample(tags, 2), {"camera": "arri", "scene": vocabulary.draw(1)[0]}, CONTEXT
-            )
-        if rnd.random() < 0.02:
+        draw = rnd.random()
+        if draw < 0.13:
+            later.append(("annotate" if draw < 0.10 else "lose" if draw < 0.12 else "touch", video))
+        pending.append(video)
+        if len(pending) >= batch:
+            written += len(app.save(*pending))
+            pending = []
+    if pending:
+        written += len(app.save(*pending))
+        pending = []
+    rnd.shuffle(later)
+    for change, video in later:
+        if change == "annotate":
+            scene = vocabulary.draw(1)[0]
+            video.annotate(rnd.sample(tags, 2), {"camera": "arri", "scene": scene}, CONTEXT)
+        elif change == "lose":
             video.mark_missing(CONTEXT)
-        if rnd.random() < 0.01:
+        else:
             file = {**video.file, "mtime_ns": video.file["mtime_ns"] + 1}
             video.update(UpdateReason.TOUCHED, file, video.media, CONTEXT)  # type: ignore[arg-type]
         pending.append(video)

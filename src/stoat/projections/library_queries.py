@@ -112,8 +112,8 @@ def search_videos(views: ViewStore, query: VideoQuery) -> tuple[list[dict[str, A
     if sort == "relevance":
         offset = _decode_cursor(query.cursor, sort)[0] if query.cursor else 0
         sql = (
-            f"SELECT {_COLUMNS} FROM library_fts f JOIN library_videos v ON v.n = f.rowid "  # noqa: S608
-            f"WHERE library_fts MATCH ? {where} ORDER BY f.rank LIMIT ? OFFSET ?"
+            f"SELECT {_COLUMNS} FROM library_search f JOIN library_videos v ON v.n = f.rowid "  # noqa: S608
+            f"WHERE library_search MATCH ? {where} ORDER BY f.rank LIMIT ? OFFSET ?"
         )
         rows = _run(views, sql, (match, *args, query.limit + 1, offset))
         more = len(rows) > query.limit
@@ -122,7 +122,7 @@ def search_videos(views: ViewStore, query: VideoQuery) -> tuple[list[dict[str, A
     column = _SORT_COLUMNS[sort.lstrip("-")]
     descending = sort.startswith("-")
     if match:
-        where += " AND v.n IN (SELECT rowid FROM library_fts WHERE library_fts MATCH ?)"
+        where += " AND v.n IN (SELECT rowid FROM library_search WHERE library_search MATCH ?)"
         args.append(match)
     if query.cursor:
         value, n = _decode_cursor(query.cursor, sort)

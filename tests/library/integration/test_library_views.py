@@ -173,7 +173,7 @@ def test_a_rebuild_gives_the_same_library(library: Runtime) -> None:
     def snapshot() -> list[Any]:
         with library.services.views.read() as cursor:
             rows = list(cursor.execute("SELECT * FROM library_videos ORDER BY n"))
-            hits = list(cursor.execute("SELECT rowid FROM library_fts('bea*') ORDER BY rowid"))
+            hits = list(cursor.execute("SELECT rowid FROM library_search('bea*') ORDER BY rowid"))
             indexes = list(
                 cursor.execute(
                     "SELECT name FROM sqlite_master WHERE tbl_name = 'library_videos' "
