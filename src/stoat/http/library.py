@@ -221,6 +221,8 @@ def thumbnail(
     if not media.get("has_video"):
         return problem(404, "no_picture", "No picture", "the file has no video stream")
     duration = media.get("duration")
+    if media.get("kind") == "image":
+        t = None  # a still has one picture, whatever the time
     if t is not None and duration is not None and to_micros(t) >= duration:
         raise Rejected(
             [

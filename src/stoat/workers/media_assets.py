@@ -13,6 +13,7 @@ missing poster, sprite or waveform on the spot, and a missing proxy in the backg
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -69,9 +70,10 @@ class AssetStore:
         self._ffmpeg = ffmpeg
         self.proxy_height = proxy_height
         self._timeout = timeout
-        self._locks: dict[Path, threading.Lock] = {}
-        self._locks_lock = threading.Lock()
-        self._in_flight: set[str] = set()
+        # A lock per asset being made, dropped when no thread holds or waits for it.
+        self._locks: dict[Path, tuple[threading.Lock, list[int]]] = {}
+        self._flight_lock = threading.Lock()
+        self._in_flight: set[str] = set()  # proxies being made in this process
         self._background = threading.BoundedSemaphore(max(1, background_jobs))
 
     @classmethod
@@ -198,7 +200,7 @@ class AssetStore:
 
     def proxy_in_background(self, source: str, content_hash: str) -> None:
         """Starts making the proxy in a daemon thread unless this process already is."""
-        with self._locks_lock:
+        with self._flight_lock:
             if content_hash in self._in_flight:
                 return
             self._in_flight.add(content_hash)
@@ -210,7 +212,7 @@ class AssetStore:
             except AssetError as error:
                 log.warning("proxy_failed", content_hash=content_hash, reason=error.reason)
             finally:
-                with self._locks_lock:
+                with self._flight_lock:
                     self._in_flight.discard(content_hash)
 
         threading.Thread(target=work, name=f"proxy-{content_hash[:8]}", daemon=True).start()
@@ -234,9 +236,19 @@ class AssetStore:
                 tmp.unlink(missing_ok=True)
         return target
 
-    def _lock(self, target: Path) -> threading.Lock:
-        with self._locks_lock:
-            return self._locks.setdefault(target, threading.Lock())
+    @contextlib.contextmanager
+    def _lock(self, target: Path) -> Iterator[None]:
+        with self._flight_lock:
+            lock, users = self._locks.setdefault(target, (threading.Lock(), [0]))
+            users[0] += 1
+        try:
+            with lock:
+                yield
+        finally:
+            with self._flight_lock:
+                users[0] -= 1
+                if users[0] == 0:
+                    del self._locks[target]
 
     def _run(self, asset: str, argv: list[str], output: Path) -> None:
         full = [self._ffmpeg, "-v", "error", "-nostdin", "-y", *argv, str(output)]
