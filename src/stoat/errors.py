@@ -32,6 +32,20 @@ class Rejected(Exception):
         return list(self._errors)
 
     @classmethod
+    def version_out_of_range(cls, resource_id: str, version: int, current: int) -> Rejected:
+        return cls(
+            [
+                error_item(
+                    "version_out_of_range",
+                    ("version",),
+                    f"{resource_id} has no version {version}",
+                    f"use a version from 1 to {current}",
+                    current=current,
+                )
+            ]
+        )
+
+    @classmethod
     def from_core(cls, error: ValidationError, prefix: tuple[str | int, ...] = ()) -> Rejected:
         return cls([prefixed(item, prefix) for item in error.errors()])
 

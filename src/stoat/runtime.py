@@ -14,7 +14,9 @@ from eventsourcing.persistence import InfrastructureFactory
 from stoat.commands.application import StoatApplication
 from stoat.commands.keys import KeyRing, ensure_admin_key
 from stoat.domain.context import system_context
+from stoat.media.capabilities import xfade_transitions
 from stoat.media.probe import Prober
+from stoat.projections.broadcast import Broadcaster
 from stoat.projections.follower import LogFollower
 from stoat.projections.project_views import ProjectViews
 from stoat.projections.views import ViewStore
@@ -57,6 +59,8 @@ class Runtime:
             views=open_views(settings),
             prober=Prober(settings.ffprobe),
             keys=KeyRing(app),
+            broadcaster=Broadcaster(app.recorder, app.mapper),
+            transitions=xfade_transitions(settings.ffmpeg),
         )
         self.projection = ProjectViews(self.services.views, app.mapper)
         self.projector = LogFollower(
@@ -90,6 +94,7 @@ class Runtime:
         if projections:
             self.projector.catch_up()
             self.projector.start()
+            self.services.broadcaster.start()
         if jobs:
             self.dispatcher.start()
             self.worker = dramatiq.Worker(
@@ -118,6 +123,7 @@ class Runtime:
             self.worker.stop(timeout=30_000)
             self.worker = None
         self.projector.stop()
+        self.services.broadcaster.stop()
         self.broker.close()
         self.services.views.close()
         self.services.app.close()

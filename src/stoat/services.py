@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from stoat.commands.application import StoatApplication
 from stoat.commands.keys import KeyRing
 from stoat.media.probe import Prober
+from stoat.projections.broadcast import Broadcaster
 from stoat.projections.views import ViewStore
 from stoat.settings import Settings
 
@@ -21,3 +22,5 @@ class Services:
     views: ViewStore
     prober: Prober
     keys: KeyRing
+    broadcaster: Broadcaster
+    transitions: list[str]

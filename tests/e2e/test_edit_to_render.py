@@ -76,7 +76,9 @@ def test_create_add_trim_render(
 
     timeline = client.get(f"{url}/timeline", headers={"X-Stoat-After": str(trimmed["position"])})
     assert timeline.status_code == 200
-    placed = {clip["id"]: (clip["start"], clip["end"]) for clip in timeline.json()["clips"]}
+    placed = {
+        clip["id"]: (clip["start"], clip["end"]) for clip in timeline.json()["tracks"][0]["clips"]
+    }
     assert placed == {"red": (0, 2), "green": (2, 3), "blue": (3, 5)}
     assert timeline.json()["duration"] == 5
 

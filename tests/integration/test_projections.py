@@ -47,7 +47,7 @@ def make_history(client: TestClient[Litestar], media_dir: Path) -> int:
             position = client.post(url, json=body).json()["position"]
         clip = client.get(
             f"/v1/projects/{project['id']}", headers={"X-Stoat-After": str(position)}
-        ).json()["clips"][0]["id"]
+        ).json()["tracks"][0]["clips"][0]["id"]
         position = client.post(
             url, json={"edits": [{"op": "remove_clip", "clip_id": clip}]}
         ).json()["position"]

@@ -44,7 +44,10 @@ def test_create_returns_id_version_and_position(client: TestClient[Litestar]) ->
         "height": 1080,
         "fps": "30",
         "sample_rate": 48000,
+        "background": "#000000",
+        "loudness": None,
     }
+    assert [track["id"] for track in read.json()["tracks"]] == ["video-1"]
 
 
 def test_request_id_is_echoed_or_generated(client: TestClient[Litestar]) -> None:
@@ -99,7 +102,7 @@ def test_batch_edits_are_atomic_and_positioned(
     assert body["position"] == event_count(runtime)
     timeline = client.get(f"{url}/timeline", headers={"X-Stoat-After": str(body["position"])})
     assert timeline.json()["duration"] == 2.5
-    assert [(c["id"], c["start"], c["end"]) for c in timeline.json()["clips"]] == [
+    assert [(c["id"], c["start"], c["end"]) for c in timeline.json()["tracks"][0]["clips"]] == [
         ("a", 0, 1),
         ("b", 1, 2.5),
     ]
@@ -210,9 +213,9 @@ def test_past_versions_are_readable(client: TestClient[Litestar], media_dir: Pat
     url = f"/v1/projects/{project['id']}"
     client.post(f"{url}/edits", json={"edits": [add(media_dir, "red.mp4", 0, 1, clip_id="a")]})
     client.post(f"{url}/edits", json={"edits": [{"op": "remove_clip", "clip_id": "a"}]})
-    assert client.get(f"{url}?version=2").json()["clips"][0]["id"] == "a"
+    assert client.get(f"{url}?version=2").json()["tracks"][0]["clips"][0]["id"] == "a"
     assert client.get(f"{url}/timeline?version=2").json()["duration"] == 1
-    assert client.get(f"{url}?version=3").json()["clips"] == []
+    assert client.get(f"{url}?version=3").json()["tracks"][0]["clips"] == []
     assert client.get(f"{url}?version=1").json()["version"] == 1
 
 

@@ -207,6 +207,8 @@ def test_create_reports_every_bad_setting() -> None:
         ("invalid_id", ("project_id",)),
         ("string_blank", ("name",)),
         ("fps_invalid", ("output", "fps")),
+        ("dimension_invalid", ("output", "width")),
+        ("sample_rate_unsupported", ("output", "sample_rate")),
     ]
 
 

@@ -1,7 +1,7 @@
-"""Project commands: create, and apply a batch of edits atomically.
+"""Project commands: create, edit atomically, undo, redo, restore, fork.
 
-Python does the I/O the decider needs (path checks in Rust, ffprobe here), then makes
-one call to the Rust decider for the whole batch, then one append.
+Each loads the aggregate, checks the caller's expected version and idempotency key,
+makes one call to the Rust decider, and appends the result in one save.
 """
 
 from __future__ import annotations
@@ -12,39 +12,58 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import RecordConflictError
 
-from stoat._core import ValidationError, check_path
+from stoat._core import ValidationError
+from stoat.commands.idempotency import creation_id, key_reused, replay
 from stoat.commands.results import write_result
+from stoat.commands.sources import resolve_sources
 from stoat.domain.project import Project
-from stoat.errors import NotFound, Rejected, VersionConflict, error_item, prefixed
-from stoat.media.probe import ProbeError
+from stoat.errors import NotFound, Rejected, VersionConflict
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from stoat.commands.application import StoatApplication
     from stoat.commands.results import WriteResult
     from stoat.domain.context import EventContext
     from stoat.errors import ErrorItem
-    from stoat.media.probe import MediaInfo, Prober
+    from stoat.media.probe import Prober
 
 
 def create_project(
     app: StoatApplication, *, name: str, output: Mapping[str, Any], context: EventContext
 ) -> WriteResult:
     """Creates a project; bad settings raise :class:`Rejected` and append nothing."""
-    project_id = uuid4()
+    project_id = creation_id(context, "project") or uuid4()
     try:
         project = Project.create(project_id, name, output, context)
     except ValidationError as error:
         raise Rejected.from_core(error) from None
-    return write_result(str(project_id), app.save(project))
+    return _save_new(app, project, context)
+
+
+def fork_project(
+    app: StoatApplication,
+    *,
+    project_id: str,
+    version: int | None,
+    name: str | None,
+    context: EventContext,
+) -> WriteResult:
+    """Starts a new project from ``project_id`` at ``version`` (default: current)."""
+    origin = _at_version(app, project_id, version)
+    fork_id = creation_id(context, "fork") or uuid4()
+    title = name or f"{origin.timeline.state()['name']} (fork)"
+    try:
+        fork = Project.fork(fork_id, title, origin, context)
+    except ValidationError as error:
+        raise Rejected.from_core(error) from None
+    return _save_new(app, fork, context)
 
 
 def load_project(app: StoatApplication, project_id: str, version: int | None = None) -> Project:
     """Loads a project (at ``version`` if given) or raises :class:`NotFound`."""
     try:
-        key = UUID(project_id)
-        project: Project = app.repository.get(key, version=version)
+        project: Project = app.repository.get(UUID(project_id), version=version)
     except (ValueError, AggregateNotFoundError):
         raise NotFound("project", project_id) from None
     if not isinstance(project, Project):
@@ -60,68 +79,121 @@ def edit_project(
     project_id: str,
     edits: Sequence[Mapping[str, Any]],
     expected_version: int | None,
+    transitions: Sequence[str],
     context: EventContext,
 ) -> WriteResult:
     """Validates a batch in Rust and appends all of its events, or none."""
+
+    def decide(project: Project) -> None:
+        sources = resolve_sources(app, prober, roots, edits)
+        env = {"files": sources.files, "transitions": list(transitions)}
+        try:
+            project.edit(edits, sources.media, env, context)
+        except ValidationError as error:
+            raise Rejected(_merge(sources.errors, error)) from None
+        if sources.errors:
+            raise Rejected(sources.errors)
+
+    return _change(app, project_id, expected_version, context, decide)
+
+
+def undo_project(
+    app: StoatApplication,
+    *,
+    project_id: str,
+    steps: int,
+    expected_version: int | None,
+    context: EventContext,
+) -> WriteResult:
+    return _change(app, project_id, expected_version, context, lambda p: p.undo(steps, context))
+
+
+def redo_project(
+    app: StoatApplication,
+    *,
+    project_id: str,
+    steps: int,
+    expected_version: int | None,
+    context: EventContext,
+) -> WriteResult:
+    return _change(app, project_id, expected_version, context, lambda p: p.redo(steps, context))
+
+
+def restore_project(
+    app: StoatApplication,
+    *,
+    project_id: str,
+    version: int,
+    expected_version: int | None,
+    context: EventContext,
+) -> WriteResult:
+    """Appends one ProjectRestored whose resulting state equals version ``version``."""
+
+    def decide(project: Project) -> None:
+        project.restore(_at_version(app, project_id, version, project), context)
+
+    return _change(app, project_id, expected_version, context, decide)
+
+
+def _change(
+    app: StoatApplication,
+    project_id: str,
+    expected_version: int | None,
+    context: EventContext,
+    decide: Callable[[Project], None],
+) -> WriteResult:
     project = load_project(app, project_id)
+    key = context.get("idempotency_key")
+    if key and key in project.recent_requests:
+        fingerprint, first, last = project.recent_requests[key]
+        if fingerprint != context.get("request_hash"):
+            raise key_reused(key)
+        return replay(app, project.id, first, last)
     if expected_version is not None and expected_version != project.version:
         raise VersionConflict(project_id, expected_version, project.version)
-    resolved, media, source_errors = _resolve_sources(prober, roots, edits)
+    before = project.version
     try:
-        project.edit(resolved, media, context)
+        decide(project)
     except ValidationError as error:
-        raise Rejected(_merge(source_errors, error)) from None
-    if source_errors:
-        raise Rejected(source_errors)
+        raise Rejected.from_core(error) from None
     try:
         recordings = app.save(project)
     except RecordConflictError:
         current = load_project(app, project_id).version
-        raise VersionConflict(project_id, project.version - len(resolved), current) from None
+        raise VersionConflict(project_id, before, current) from None
     return write_result(project_id, recordings)
 
 
-def _resolve_sources(
-    prober: Prober, roots: Sequence[str], edits: Sequence[Mapping[str, Any]]
-) -> tuple[list[dict[str, Any]], dict[str, MediaInfo], list[ErrorItem]]:
-    """Checks and probes every source path, replacing each with its canonical form."""
-    resolved: list[dict[str, Any]] = []
-    media: dict[str, MediaInfo] = {}
-    errors: list[ErrorItem] = []
-    for index, original in enumerate(edits):
-        edit = dict(original)
-        source = edit.get("source")
-        if isinstance(source, str):
-            loc: tuple[str | int, ...] = ("edits", index, "source")
-            try:
-                edit["source"] = canonical = check_path(source, list(roots))
-                media.setdefault(canonical, prober.probe(canonical))
-            except ValidationError as error:
-                # check_path locates its errors at ("path",); they belong at this edit.
-                errors.extend(
-                    error_item(item["code"], loc, item["msg"], item["hint"], **item["ctx"])
-                    for item in error.errors()
-                )
-            except ProbeError as error:
-                errors.append(
-                    error_item(
-                        "source_unreadable",
-                        loc,
-                        f"ffprobe cannot read {source!r} as media: {error.reason}",
-                        "point source at a video file FFmpeg can decode",
-                    )
-                )
-        resolved.append(edit)
-    return resolved, media, errors
+def _at_version(
+    app: StoatApplication, project_id: str, version: int | None, current: Project | None = None
+) -> Project:
+    current = current or load_project(app, project_id)
+    if version is None or version == current.version:
+        return current
+    if not 1 <= version <= current.version:
+        raise Rejected.version_out_of_range(project_id, version, current.version)
+    return load_project(app, project_id, version)
+
+
+def _save_new(app: StoatApplication, aggregate: Project, context: EventContext) -> WriteResult:
+    try:
+        return write_result(str(aggregate.id), app.save(aggregate))
+    except RecordConflictError:
+        # The id came from the idempotency key: this is a retry, or a reuse of the key.
+        existing = load_project(app, str(aggregate.id), 1)
+        key = str(context.get("idempotency_key"))
+        if existing.recent_requests.get(key, [""])[0] != context.get("request_hash"):
+            raise key_reused(key) from None
+        return replay(app, existing.id, 1, 1)
 
 
 def _merge(source_errors: list[ErrorItem], error: ValidationError) -> list[ErrorItem]:
-    """Rust reports unknown sources for edits whose path already failed: keep one error."""
-    failed = {item["loc"][:2] for item in source_errors}
-    decided = [
-        prefixed(item, ())
+    """Rust also reports files it was not given; where a path failed, keep that error."""
+    failed = {tuple(item["loc"]) for item in source_errors}
+    decided: list[ErrorItem] = [
+        {**item, "loc": tuple(item["loc"]), "ctx": dict(item["ctx"])}
         for item in error.errors()
-        if not (item["code"] == "source_unknown" and tuple(item["loc"][:2]) in failed)
+        if tuple(item["loc"]) not in failed
     ]
     return sorted([*source_errors, *decided], key=_location_key)
 

@@ -8,10 +8,11 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError
 
 from stoat._core import ValidationError
+from stoat.commands.idempotency import creation_id
 from stoat.commands.projects import load_project
 from stoat.commands.results import write_result
 from stoat.domain.render_job import RenderJob
-from stoat.errors import NotFound, Rejected, error_item
+from stoat.errors import NotFound, Rejected
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -40,19 +41,9 @@ def request_render(
     current = load_project(app, project_id)
     pinned = current.version if version is None else version
     if not 1 <= pinned <= current.version:
-        raise Rejected(
-            [
-                error_item(
-                    "version_out_of_range",
-                    ("version",),
-                    f"project {project_id} has no version {pinned}",
-                    f"use a version from 1 to {current.version}, or leave it out",
-                    current=current.version,
-                )
-            ]
-        )
+        raise Rejected.version_out_of_range(project_id, pinned, current.version)
     project = current if pinned == current.version else load_project(app, project_id, pinned)
-    job_id = uuid4()
+    job_id = creation_id(context, "render") or uuid4()
     extension = PRESET_EXTENSIONS.get(preset, "out")
     output_path = renders_dir / f"{job_id}.{extension}"
     try:

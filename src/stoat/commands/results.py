@@ -32,7 +32,7 @@ def write_result(aggregate_id: str, recordings: Sequence[Recording[Any]]) -> Wri
         RecordedEvent(
             type=type(recording.domain_event).__name__,
             version=recording.domain_event.originator_version,
-            data=_event_data(recording.domain_event),
+            data=event_data(recording.domain_event),
         )
         for recording in recordings
     ]
@@ -44,7 +44,7 @@ def write_result(aggregate_id: str, recordings: Sequence[Recording[Any]]) -> Wri
     )
 
 
-def _event_data(event: Any) -> dict[str, Any]:
+def event_data(event: Any) -> dict[str, Any]:
     data = getattr(event, "data", None)
     if isinstance(data, dict):
         return data

@@ -12,10 +12,15 @@ class EventContext(TypedDict):
     actor_name: str
     request_id: str
     idempotency_key: str | None
+    request_hash: str | None
 
 
 def system_context(request_id: str = "") -> EventContext:
     """The context of work Stoat does on its own (workers, recovery)."""
     return EventContext(
-        actor="system", actor_name="stoat", request_id=request_id, idempotency_key=None
+        actor="system",
+        actor_name="stoat",
+        request_id=request_id,
+        idempotency_key=None,
+        request_hash=None,
     )

@@ -1,8 +1,11 @@
 """The Project aggregate: a timeline whose rules live in the Rust decider.
 
 The aggregate holds a :class:`stoat._core.Timeline` that lives on the Rust side. A
-command makes one call to ``decide`` for the whole batch; each resulting event is then
-applied with one ``evolve`` call, both when it is first triggered and on every replay.
+command makes one call to decide for the whole batch; each resulting event is then
+applied with one ``evolve`` call, when first triggered and on every replay. Undo and
+redo stacks are part of that Rust state, derived from the events, so replay rebuilds
+them. Python keeps only what is about requests rather than timelines: the recent
+idempotency keys.
 """
 
 from __future__ import annotations
@@ -20,9 +23,13 @@ if TYPE_CHECKING:
     from stoat.domain.context import EventContext
     from stoat.media.probe import MediaInfo
 
+Decided = list[tuple[str, dict[str, Any]]]
 
-class Project(Aggregate):
-    """A video project: output settings and the clips of its timeline."""
+RECENT_REQUESTS = 1000
+
+
+class Project(Aggregate, created_event_name="ProjectCreated"):
+    """A video project: output settings, tracks, clips, effects, transitions, keyframes."""
 
     class Event(Aggregate.Event):
         """Base of the timeline events; ``data`` is shaped by the Rust core."""
@@ -33,49 +40,138 @@ class Project(Aggregate):
 
         def apply(self, aggregate: Any) -> None:
             aggregate.timeline.evolve(type(self).__name__, self.data)
+            aggregate.remember_request(self.context, self.originator_version)
 
     class ProjectCreated(Event, Aggregate.Created):
-        """A project was created with a name and output settings."""
+        """A project was created with a name, output settings and a first track."""
+
+    class ProjectForked(Event, Aggregate.Created):
+        """A project was started from another project's state at some version."""
+
+    class OutputSet(Event):
+        """Output settings changed."""
+
+    class TrackAdded(Event):
+        """A track was added."""
+
+    class TrackUpdated(Event):
+        """A track's settings changed (with the previous values, for undo)."""
+
+    class TrackRemoved(Event):
+        """A track was removed, with its clips."""
 
     class ClipAdded(Event):
-        """A clip was put on the timeline (``data.clip``, ``data.index``)."""
+        """A clip was put on a track."""
 
     class ClipTrimmed(Event):
-        """A clip's in or out point changed (with the previous points, for undo)."""
+        """A clip's in or out point changed."""
+
+    class ClipMoved(Event):
+        """A clip moved in time or to another track."""
+
+    class ClipUpdated(Event):
+        """Other clip settings changed (speed, transform, volume, ...)."""
 
     class ClipRemoved(Event):
-        """A clip was taken off the timeline (``data.clip`` keeps it, for undo)."""
+        """A clip was taken off its track, with its effects and transitions."""
+
+    class EffectApplied(Event):
+        """An effect was added to a clip."""
+
+    class EffectUpdated(Event):
+        """An effect's parameters changed."""
+
+    class EffectRemoved(Event):
+        """An effect was removed."""
+
+    class TransitionSet(Event):
+        """A transition between two adjacent clips was set."""
+
+    class TransitionRemoved(Event):
+        """A transition was removed."""
+
+    class KeyframesSet(Event):
+        """A clip property's keyframes were replaced."""
+
+    class LayoutSet(Event):
+        """A named layout (picture-in-picture, split, grid) was set or cleared."""
+
+    class EditsUndone(Event):
+        """Edit batches were undone (the event carries their inverse)."""
+
+    class EditsRedone(Event):
+        """Undone batches were applied again."""
+
+    class ProjectRestored(Event):
+        """The project's state was set to that of an earlier version."""
 
     def __init__(self) -> None:
         self.timeline = Timeline()
+        # idempotency key -> [request hash, first version, last version], oldest first.
+        # Plain dicts and lists, so snapshots transcode them as they are.
+        self.recent_requests: dict[str, list[Any]] = {}
 
+    # -- commands ----------------------------------------------------------------------
     @classmethod
     def create(
         cls, project_id: UUID, name: str, output: Mapping[str, Any], context: EventContext
     ) -> Project:
         """Creates a project; raises ``stoat._core.ValidationError`` for bad settings."""
         ((_, data),) = Timeline.decide_create(str(project_id), name, dict(output))
-        return cls._create(cls.ProjectCreated, id=project_id, data=data, context=context)
+        return cls._create(cls.ProjectCreated, id=project_id, data=data, context=dict(context))
+
+    @classmethod
+    def fork(
+        cls,
+        project_id: UUID,
+        name: str,
+        origin: Project,
+        context: EventContext,
+    ) -> Project:
+        """Starts a new project from ``origin`` (already loaded at the wanted version)."""
+        ((_, data),) = Timeline.decide_fork(
+            str(project_id), name, str(origin.id), origin.version, origin.timeline
+        )
+        return cls._create(cls.ProjectForked, id=project_id, data=data, context=dict(context))
 
     def edit(
         self,
         edits: Sequence[Mapping[str, Any]],
         media: Mapping[str, MediaInfo],
+        env: Mapping[str, Any],
         context: EventContext,
     ) -> None:
         """Applies a batch of edits atomically: all of its events, or a ValidationError."""
-        decided = self.timeline.decide([dict(edit) for edit in edits], dict(media))
-        for event_type, data in decided:
-            self.trigger_event(_EVENT_CLASSES[event_type], data=data, context=context)
+        decided = self.timeline.decide([dict(edit) for edit in edits], dict(media), dict(env))
+        self._trigger(decided, context)
 
-    def summary(self) -> dict[str, Any]:
-        """The project's current state as plain data."""
-        return self.timeline.state()
+    def undo(self, steps: int, context: EventContext) -> None:
+        self._trigger(self.timeline.decide_undo(steps), context)
+
+    def redo(self, steps: int, context: EventContext) -> None:
+        self._trigger(self.timeline.decide_redo(steps), context)
+
+    def restore(self, target: Project, context: EventContext) -> None:
+        """Appends ProjectRestored: the state becomes ``target``'s (this project, earlier)."""
+        self._trigger(self.timeline.decide_restore(target.version, target.timeline), context)
+
+    # -- request bookkeeping (derived from event context, so replay rebuilds it) -------
+    def remember_request(self, context: Mapping[str, Any], version: int) -> None:
+        key = context.get("idempotency_key")
+        if not key:
+            return
+        first = self.recent_requests.pop(key, ["", version, version])[1]
+        self.recent_requests[key] = [str(context.get("request_hash") or ""), first, version]
+        while len(self.recent_requests) > RECENT_REQUESTS:
+            del self.recent_requests[next(iter(self.recent_requests))]
+
+    def _trigger(self, decided: Decided, context: EventContext) -> None:
+        for event_type, data in decided:
+            self.trigger_event(_EVENT_CLASSES[event_type], data=data, context=dict(context))
 
 
 _EVENT_CLASSES: dict[str, type[Project.Event]] = {
-    cls.__name__: cls
-    for cls in (Project.ProjectCreated, Project.ClipAdded, Project.ClipTrimmed, Project.ClipRemoved)
+    name: getattr(Project, name) for name in EVENT_TYPES if hasattr(Project, name)
 }
 
 if set(_EVENT_CLASSES) != set(EVENT_TYPES):  # pragma: no cover - a build mismatch

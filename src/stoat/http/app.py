@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from litestar import Litestar, Router
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 import stoat.http.library as library_api
 from stoat import __version__
-from stoat.http import health, keys, projects, renders
+from stoat.http import catalog, events, health, keys, openapi, projects, renders
 from stoat.http.auth import bearer_guard
 from stoat.http.problems import EXCEPTION_HANDLERS
 from stoat.http.request_id import RequestIdMiddleware
@@ -19,7 +20,15 @@ from stoat.http.request_id import RequestIdMiddleware
 if TYPE_CHECKING:
     from stoat.services import Services
 
-ROUTES = [*projects.ROUTES, *renders.ROUTES, *keys.ROUTES, *health.ROUTES]
+ROUTES = [
+    *projects.ROUTES,
+    *renders.ROUTES,
+    *catalog.ROUTES,
+    *keys.ROUTES,
+    *events.ROUTES,
+    *health.ROUTES,
+    *openapi.ROUTES,
+]
 ROUTES += library_api.ROUTES  # the media library
 
 
@@ -32,13 +41,16 @@ def create_app(services: Services) -> Litestar:
     return Litestar(
         route_handlers=[api],
         dependencies={"services": Provide(lambda: services, use_cache=True, sync_to_thread=False)},
+        state=State({"services": services}),
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[RequestIdMiddleware],
         openapi_config=OpenAPIConfig(
             title="Stoat",
             version=__version__,
             description="An event-sourced video-editing backend for AI agents.",
-            path="/schema",
+            # Litestar's own renderers live here; /schema/openapi.json is ours (openapi.py),
+            # with the Rust core's edit schema spliced in.
+            path="/schema/litestar",
             components=Components(
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
             ),

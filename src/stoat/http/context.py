@@ -9,6 +9,7 @@ from litestar import Response
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException
 
+from stoat.commands.idempotency import request_hash
 from stoat.commands.keys import Principal
 from stoat.domain.context import EventContext
 from stoat.errors import Rejected, error_item
@@ -37,14 +38,20 @@ def principal(request: Request[Any, Any, Any]) -> Principal:
     return found
 
 
-def event_context(request: Request[Any, Any, Any]) -> EventContext:
-    """Who and why, recorded on every event the request causes."""
+def event_context(request: Request[Any, Any, Any], body: object = None) -> EventContext:
+    """Who and why, recorded on every event the request causes.
+
+    With an ``Idempotency-Key``, the fingerprint of the (decoded) body goes along, so a
+    retry can be told from a different request that reuses the key.
+    """
     caller = principal(request)
+    key = request.headers.get("idempotency-key")
     return EventContext(
         actor=caller.key_id,
         actor_name=caller.name,
         request_id=request_id(request),
-        idempotency_key=request.headers.get("idempotency-key"),
+        idempotency_key=key,
+        request_hash=request_hash([request.url.path, body]) if key else None,
     )
 
 

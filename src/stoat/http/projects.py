@@ -1,4 +1,4 @@
-"""Projects, edits and timelines."""
+"""Projects, edits, timelines, and the version operations: undo, redo, restore, fork."""
 
 from __future__ import annotations
 
@@ -8,7 +8,16 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
-from stoat.commands.projects import create_project, edit_project, load_project
+from stoat.commands.history import project_diff, project_history
+from stoat.commands.projects import (
+    create_project,
+    edit_project,
+    fork_project,
+    load_project,
+    redo_project,
+    restore_project,
+    undo_project,
+)
 from stoat.http.context import (
     ServicesDep,
     await_position,
@@ -16,7 +25,7 @@ from stoat.http.context import (
     expected_version,
     write_response,
 )
-from stoat.http.schemas import CreateProject, EditBatch, core_edit
+from stoat.http.schemas import CreateProject, EditBatch, Fork, Restore, Steps
 from stoat.projections.represent import project_document, timeline_document
 
 After = Annotated[
@@ -29,23 +38,16 @@ After = Annotated[
     ),
 ]
 Version = Annotated[int | None, QueryParameter(name="version", ge=1, required=False)]
+Limit = Annotated[int, QueryParameter(ge=1, le=500)]
 
 
 @post("/v1/projects", status_code=HTTP_201_CREATED, sync_to_thread=True)
 def create(
     request: Request[Any, Any, Any], data: JSONBody[CreateProject], services: ServicesDep
 ) -> Response[Any]:
-    """Create a project with a name and output settings."""
+    """Create a project with a name and output settings (or an output ``preset``)."""
     result = create_project(
-        services.app,
-        name=data.name,
-        output={
-            "width": data.output.width,
-            "height": data.output.height,
-            "fps": data.output.fps,
-            "sample_rate": data.output.sample_rate,
-        },
-        context=event_context(request),
+        services.app, name=data.name, output=data.output, context=event_context(request, data)
     )
     return write_response(result, HTTP_201_CREATED, location=f"/v1/projects/{result.id}")
 
@@ -54,7 +56,7 @@ def create(
 def list_projects(
     services: ServicesDep,
     after: After,
-    limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+    limit: Limit = 50,
     cursor: FromQuery[str | None] = None,
 ) -> dict[str, Any]:
     """List projects, newest first, a page at a time."""
@@ -92,18 +94,91 @@ def apply_edits(
         services.prober,
         services.settings.allowed_roots,
         project_id=project_id,
-        edits=[core_edit(edit) for edit in data.edits],
+        edits=data.edits,
         expected_version=expected_version(request, data.expected_version),
-        context=event_context(request),
+        transitions=services.transitions,
+        context=event_context(request, data),
     )
     return write_response(result)
+
+
+@post("/v1/projects/{project_id:str}/undo", sync_to_thread=True)
+def undo(
+    request: Request[Any, Any, Any],
+    project_id: FromPath[str],
+    data: JSONBody[Steps],
+    services: ServicesDep,
+) -> Response[Any]:
+    """Undo the last ``steps`` edit batches (an undo is itself an event)."""
+    result = undo_project(
+        services.app,
+        project_id=project_id,
+        steps=data.steps,
+        expected_version=expected_version(request, data.expected_version),
+        context=event_context(request, data),
+    )
+    return write_response(result)
+
+
+@post("/v1/projects/{project_id:str}/redo", sync_to_thread=True)
+def redo(
+    request: Request[Any, Any, Any],
+    project_id: FromPath[str],
+    data: JSONBody[Steps],
+    services: ServicesDep,
+) -> Response[Any]:
+    """Redo the last ``steps`` undone batches; a new edit clears what can be redone."""
+    result = redo_project(
+        services.app,
+        project_id=project_id,
+        steps=data.steps,
+        expected_version=expected_version(request, data.expected_version),
+        context=event_context(request, data),
+    )
+    return write_response(result)
+
+
+@post("/v1/projects/{project_id:str}/restore", sync_to_thread=True)
+def restore(
+    request: Request[Any, Any, Any],
+    project_id: FromPath[str],
+    data: JSONBody[Restore],
+    services: ServicesDep,
+) -> Response[Any]:
+    """Append a new version whose state equals ``version`` (history is never rewritten)."""
+    result = restore_project(
+        services.app,
+        project_id=project_id,
+        version=data.version,
+        expected_version=expected_version(request, data.expected_version),
+        context=event_context(request, data),
+    )
+    return write_response(result)
+
+
+@post("/v1/projects/{project_id:str}/fork", status_code=HTTP_201_CREATED, sync_to_thread=True)
+def fork(
+    request: Request[Any, Any, Any],
+    project_id: FromPath[str],
+    data: JSONBody[Fork],
+    services: ServicesDep,
+) -> Response[Any]:
+    """Start a new project from this one at ``version``, linked to its origin."""
+    result = fork_project(
+        services.app,
+        project_id=project_id,
+        version=data.version,
+        name=data.name,
+        context=event_context(request, data),
+    )
+    return write_response(result, HTTP_201_CREATED, location=f"/v1/projects/{result.id}")
 
 
 @get("/v1/projects/{project_id:str}/timeline", sync_to_thread=True)
 def read_timeline(
     project_id: FromPath[str], services: ServicesDep, after: After, version: Version
 ) -> Response[Any]:
-    """Absolute clip positions and the total duration, computed by the Rust core."""
+    """Absolute clip positions per track and the total duration, computed in Rust."""
     if version is not None:
         project = load_project(services.app, project_id, version)
         doc = timeline_document(project_id, project.version, project.timeline.layout())
@@ -113,4 +188,39 @@ def read_timeline(
     return Response(doc, headers={"ETag": f'"{doc["version"]}"'})
 
 
-ROUTES = [create, list_projects, read_project, apply_edits, read_timeline]
+@get("/v1/projects/{project_id:str}/history", sync_to_thread=True)
+def history(
+    project_id: FromPath[str],
+    services: ServicesDep,
+    limit: Limit = 50,
+    cursor: FromQuery[int | None] = None,
+) -> dict[str, Any]:
+    """Each version with its actor, time, request id and a one-line summary, oldest first."""
+    items, next_version = project_history(services.app, project_id, after=cursor or 0, limit=limit)
+    return {"items": items, "next": None if next_version is None else str(next_version)}
+
+
+@get("/v1/projects/{project_id:str}/diff", sync_to_thread=True)
+def diff(
+    project_id: FromPath[str],
+    services: ServicesDep,
+    from_version: Annotated[int, QueryParameter(name="from", ge=1)],
+    to_version: Annotated[int | None, QueryParameter(name="to", ge=1, required=False)] = None,
+) -> dict[str, Any]:
+    """What changed between two versions (``to`` defaults to the current one)."""
+    return project_diff(services.app, project_id, from_version, to_version)
+
+
+ROUTES = [
+    create,
+    list_projects,
+    read_project,
+    apply_edits,
+    undo,
+    redo,
+    restore,
+    fork,
+    read_timeline,
+    history,
+    diff,
+]

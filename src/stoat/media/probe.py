@@ -19,13 +19,17 @@ import msgspec
 
 
 class MediaInfo(TypedDict):
-    """What the Rust core needs to know about a source file."""
+    """What the Rust core needs to know about a source file (duration 0 for a still)."""
 
     duration: int
     has_video: bool
     has_audio: bool
     width: int | None
     height: int | None
+    fps: str | None
+    rotation: int
+    sample_rate: int | None
+    channels: int | None
 
 
 MediaKind = Literal["video", "audio", "image"]
@@ -178,20 +182,18 @@ class Prober:
 
 
 def media_info(path: str, probe: _Probe) -> MediaInfo:
-    video = [s for s in probe.streams if s.codec_type == "video"]
-    audio = [s for s in probe.streams if s.codec_type == "audio"]
-    duration = _duration(probe)
-    if duration is None or duration <= 0:
-        raise ProbeError(path, "the file has no known duration")
-    first: dict[str, Any] = {"width": None, "height": None}
-    if video:
-        first = {"width": video[0].width, "height": video[0].height}
+    """The decider's facts, derived from the library's (one reading of ffprobe's output)."""
+    details = media_details(path, probe)
     return MediaInfo(
-        duration=duration,
-        has_video=bool(video),
-        has_audio=bool(audio),
-        width=first["width"],
-        height=first["height"],
+        duration=details["duration"] or 0,
+        has_video=details["has_video"],
+        has_audio=details["has_audio"],
+        width=details["width"],
+        height=details["height"],
+        fps=details["fps"],
+        rotation=details["rotation"],
+        sample_rate=details["sample_rate"],
+        channels=details["channels"],
     )
 
 

@@ -15,6 +15,7 @@ import msgspec
 from stoat.errors import NotFound, ReadTimeout, Rejected, error_item
 from stoat.eventstore import ApswTrackingRecorder
 from stoat.projections.library_views import LIBRARY_RESET, LIBRARY_TABLES
+from stoat.projections.represent import clip_count
 
 if TYPE_CHECKING:
     import apsw
@@ -184,7 +185,7 @@ def _summary(document: dict[str, Any]) -> dict[str, Any]:
         "id": document["id"],
         "name": document["name"],
         "version": document["version"],
-        "clip_count": len(document["clips"]),
+        "clip_count": clip_count(document),
         "modified_at": document["modified_at"],
     }
 

@@ -59,7 +59,7 @@ class RenderRunner:
         partial = final.with_name(f".{final.stem}.partial{final.suffix}")
         argv = project.timeline.compile_render({"output_path": str(partial), "preset": job.preset})
         log.debug("ffmpeg_argv", render_id=str(job.id), argv=argv)
-        total_us = int(project.timeline.layout()["duration"])
+        total_us = int(project.timeline.layout()["duration_us"])
         final.parent.mkdir(parents=True, exist_ok=True)
         throttle = _Throttle(job, self._services, context)
         result = run_ffmpeg(

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::error::{ErrorCode, ValidationError, ValidationErrors};
-use crate::spec::{num, read_object, Def, Field, Mode, Obj, ObjExt, Ty};
+use crate::spec::{num, read_object_partial, Def, Field, Mode, Obj, ObjExt, Ty};
 use crate::time::Rational;
 
 /// The sample rates a project may use.
@@ -158,8 +158,15 @@ impl OutputSettings {
     /// Reads settings for a new project; every field has a default. Error locations are
     /// relative (`("width",)`); callers prefix them.
     pub fn from_json(value: &Value) -> Result<Self, ValidationErrors> {
-        let patch = read_object(&[OUTPUT_FIELDS], value, Mode::Full, &[])?;
-        Self::default().patched(&patch)
+        // Cross-field rules run on the fields that read well, so every error is reported.
+        let (patch, mut errors) = read_object_partial(&[(OUTPUT_FIELDS, Mode::Full)], value, &[]);
+        match Self::default().patched(&patch) {
+            Ok(out) => errors.into_result(out),
+            Err(more) => {
+                errors.extend_prefixed(more, &[]);
+                Err(errors)
+            }
+        }
     }
 
     /// These settings with a `set_output` patch (normalised, partial) applied; checks the
@@ -279,15 +286,24 @@ mod tests {
     #[test]
     fn reports_every_bad_value() {
         let v = json!({"width": 1921, "height": 0, "fps": "29.97", "sample_rate": 47000});
-        assert_eq!(codes(&v), ["value_out_of_range", "fps_invalid"]);
+        // Field errors first, then the rules across the fields that did read.
+        assert_eq!(
+            codes(&v),
+            [
+                "value_out_of_range",
+                "fps_invalid",
+                "dimension_invalid",
+                "sample_rate_unsupported"
+            ]
+        );
         let v = json!({"width": 1921, "height": 720, "fps": "241"});
-        assert_eq!(codes(&v), ["fps_out_of_range"]);
+        assert_eq!(codes(&v), ["fps_out_of_range", "dimension_invalid"]);
         let v = json!({"width": 1921, "height": 720});
         assert_eq!(codes(&v), ["dimension_invalid"]);
         let v = json!({"preset": "16:9", "width": 1280});
         assert_eq!(codes(&v), ["conflicting_fields"]);
         let v = json!({"background": "ultraviolet", "sample_rate": 47000});
-        assert_eq!(codes(&v), ["color_invalid"]);
+        assert_eq!(codes(&v), ["color_invalid", "sample_rate_unsupported"]);
         let v = json!({"sample_rate": 47000});
         assert_eq!(codes(&v), ["sample_rate_unsupported"]);
     }

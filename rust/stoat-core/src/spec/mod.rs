@@ -13,8 +13,8 @@ mod wire;
 
 pub(crate) use paths::{collect_paths, resolve_paths, Resources};
 pub(crate) use read::{
-    default_value, invalid_choice_error, invalid_id, read_object, read_object_modes, read_value,
-    Mode,
+    default_value, invalid_choice_error, invalid_id, read_object, read_object_modes,
+    read_object_partial, read_value, Mode,
 };
 pub(crate) use schema::{color_schema, object_schema, object_schema_modes, with_color_defs};
 pub(crate) use wire::object_to_wire;

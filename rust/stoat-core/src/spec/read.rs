@@ -39,8 +39,19 @@ pub(crate) fn read_object_modes(
     value: &Value,
     skip: &[&str],
 ) -> Result<Obj, ValidationErrors> {
+    let (out, errors) = read_object_partial(groups, value, skip);
+    errors.into_result(out)
+}
+
+/// Reads what can be read and returns it with the errors of the rest, so a caller can
+/// still check rules across the valid fields and report every error at once.
+pub(crate) fn read_object_partial(
+    groups: &[(&[Field], Mode)],
+    value: &Value,
+    skip: &[&str],
+) -> (Obj, ValidationErrors) {
     let Value::Object(object) = value else {
-        return Err(wrong_type("the value", "object", value).into());
+        return (Map::new(), wrong_type("the value", "object", value).into());
     };
     let mut out = Map::new();
     let mut errors = ValidationErrors::default();
@@ -66,7 +77,7 @@ pub(crate) fn read_object_modes(
             );
         }
     }
-    errors.into_result(out)
+    (out, errors)
 }
 
 fn read_field(
