@@ -242,6 +242,10 @@ class Timeline:
     """
 
     def __init__(self) -> None: ...
+    def __copy__(self) -> Timeline:
+        """A copy sharing nothing with this timeline (a Rust clone)."""
+    def __deepcopy__(self, memo: object) -> Timeline:
+        """The same as :meth:`__copy__`; the aggregate cache deep-copies aggregates."""
     @staticmethod
     def decide_create(project_id: str, name: str, output: Mapping[str, object]) -> list[Event]:
         """Decides a project's creation: ``[("ProjectCreated", data)]``, with one video

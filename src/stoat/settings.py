@@ -95,6 +95,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "PERSISTENCE_MODULE": "stoat.eventstore",
             "APSW_DBNAME": str(self.events_db),
             "APSW_SYNCHRONOUS": self.sqlite_synchronous,
+            # Recently used aggregates stay in memory; each get fast-forwards from the
+            # log and deep-copies, so a command never starts from stale or dirty state.
+            "AGGREGATE_CACHE_MAXSIZE": "1000",
         }
 
 

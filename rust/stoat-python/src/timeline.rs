@@ -194,6 +194,18 @@ impl Timeline {
         compile_render(timeline, &request).into_py_result(py)
     }
 
+    /// A copy that shares nothing (a Rust clone): the repository's aggregate cache hands
+    /// each request its own copy, so a failed command cannot leak into the cache.
+    fn __copy__(&self) -> Self {
+        Self {
+            state: self.state.clone(),
+        }
+    }
+
+    fn __deepcopy__(&self, _memo: &Bound<'_, PyAny>) -> Self {
+        self.__copy__()
+    }
+
     fn __repr__(&self) -> String {
         match &self.state {
             None => "Timeline()".to_owned(),
