@@ -5,7 +5,7 @@ writers with a Python lock around a single writer connection instead of letting 
 connections fight over the file lock: SQLite's busy handler only sleeps and retries, so
 same-process writers on separate connections would busy-wait against each other and
 lose fairness. The busy timeout still applies, but only against writers in *other*
-processes.
+processes. Saves queued behind the writer share its next commit (``_groupcommit``).
 
 Everything here is keyed by (process id, database file), so every datastore in a process
 that names the same file shares the writer, the reader pool and the commit signal. That
@@ -23,6 +23,7 @@ import apsw
 from eventsourcing.persistence import InterfaceError, OperationalError, ProgrammingError
 
 from stoat.eventstore._errors import translate_error
+from stoat.eventstore._groupcommit import GroupCommitter
 
 _OPEN_FLAGS: Final = apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE | apsw.SQLITE_OPEN_URI
 # Keep a few idle readers per database: enough for the usual handful of reading threads
@@ -59,10 +60,14 @@ class Database:
         self.in_memory = is_memory_name(db_name)
         self.synchronous = synchronous
         self.busy_timeout_ms = busy_timeout_ms
+        # Held by whoever uses the writer connection: a group commit's leader, a
+        # transaction() block, or (in memory) a reader.
         self.writer_lock = threading.Lock()
         # Thread that holds writer_lock, to refuse nested transactions instead of
         # deadlocking on the non-reentrant lock.
         self.writer_thread: int | None = None
+        # The queue of single saves waiting to share a commit.
+        self.committer = GroupCommitter(self)
         # Signalled after every commit made through this process's writer.
         self.commits = threading.Condition(threading.Lock())
         self.generation = 0

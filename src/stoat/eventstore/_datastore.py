@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from contextlib import contextmanager, suppress
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Final, Literal, TypeVar
 
 import apsw
 from eventsourcing.persistence import InterfaceError, OperationalError, ProgrammingError
@@ -14,9 +14,11 @@ from stoat.eventstore._database import Database, acquire_database, release_datab
 from stoat.eventstore._errors import translate_error
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from apsw import Bindings, SQLiteValues
+
+T = TypeVar("T")
 
 SynchronousMode = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
 SYNCHRONOUS_MODES: Final[tuple[SynchronousMode, ...]] = ("OFF", "NORMAL", "FULL", "EXTRA")
@@ -41,11 +43,13 @@ def parse_synchronous(value: str) -> SynchronousMode:
 class ApswDatastore:
     """Transactions and reads on one SQLite database through apsw.
 
-    Writes go through :meth:`transaction` (``BEGIN IMMEDIATE`` on the process's single
-    writer connection, under a Python lock); reads through :meth:`read` (a pooled reader
-    connection, which in WAL mode never blocks the writer). Datastores in one process
-    that name the same file share those connections; :meth:`close` drops this
-    datastore's share and the last one closes them.
+    Writes go through :meth:`write` (a unit of statements, committed together with the
+    units other threads queued meanwhile) or :meth:`transaction` (a block holding
+    ``BEGIN IMMEDIATE``), both on the process's single writer connection, under a
+    Python lock; reads through :meth:`read` (a pooled reader connection, which in WAL
+    mode never blocks the writer). Datastores in one process that name the same file
+    share those connections; :meth:`close` drops this datastore's share and the last
+    one closes them.
 
     Args:
         db_name: File name or ``file:`` URI. ``:memory:`` gives a private in-memory
@@ -89,6 +93,25 @@ class ApswDatastore:
         """Whether the database lives in memory (single connection, no WAL)."""
         return self._db.in_memory
 
+    def write(self, work: Callable[[apsw.Cursor], T]) -> T:
+        """Run ``work`` atomically in a write transaction; return once it is durable.
+
+        The transaction may be shared with other threads' writes (group commit: one
+        ``COMMIT``, one fsync, for all the saves queued behind the previous commit),
+        but ``work`` runs in its own savepoint: if it raises, only its statements are
+        rolled back and the exception (apsw errors mapped to the library's classes) is
+        raised here, while the others commit. If the ``COMMIT`` fails, every write in
+        it fails. ``work`` may run on another thread, and more than once (see
+        ``GroupCommitter.submit``): it must act only through the cursor it is given.
+        Like :meth:`transaction`, this does not nest inside a transaction of the same
+        thread (``ProgrammingError``).
+        """
+        db = self._live_db()
+        if db.writer_thread == threading.get_ident():
+            msg = "A write transaction is already open on this thread; they do not nest"
+            raise ProgrammingError(msg)
+        return db.committer.submit(work)
+
     @contextmanager
     def transaction(self) -> Iterator[apsw.Cursor]:
         """A write transaction: ``BEGIN IMMEDIATE`` on the writer, committed on exit.
@@ -99,6 +122,10 @@ class ApswDatastore:
         errors. Threads of this process queue on a lock; other processes are waited for
         up to the busy timeout. Transactions do not nest: opening one inside another on
         the same thread raises ``ProgrammingError``.
+
+        The block runs arbitrary code in the caller's thread, so it is not grouped: it
+        holds the writer alone, as a group of its own, and the :meth:`write` calls that
+        arrive meanwhile queue and then commit together after it.
         """
         db = self._live_db()
         thread = threading.get_ident()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final, cast
 from uuid import UUID
 
@@ -120,8 +121,9 @@ class ApswAggregateRecorder(ApswRecorder, AggregateRecorder):
         Raises the library's ``IntegrityError`` on a version clash.
         """
         if stored_events:
-            with self.datastore.transaction() as cursor:
-                self._insert_events(cursor, stored_events, **kwargs)
+            self.datastore.write(
+                partial(self._insert_events, stored_events=stored_events, **kwargs)
+            )
         return None
 
     def _insert_events(
@@ -227,8 +229,11 @@ class ApswApplicationRecorder(ApswAggregateRecorder, ApplicationRecorder):
         """
         if not stored_events and kwargs.get("tracking") is None:
             return []
-        with self.datastore.transaction() as cursor:
-            return self._insert_events(cursor, stored_events, **kwargs)
+        # One unit of a group commit: it may share its COMMIT with other threads'
+        # saves, and runs in its own savepoint, so a clash still fails only this save.
+        return self.datastore.write(
+            partial(self._insert_events, stored_events=stored_events, **kwargs)
+        )
 
     def _insert_events(
         self, cursor: apsw.Cursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -237,7 +242,8 @@ class ApswApplicationRecorder(ApswAggregateRecorder, ApplicationRecorder):
             return []
         super()._insert_events(cursor, stored_events, **kwargs)
         # The rows just inserted got consecutive ids ending at the last rowid: we hold
-        # the write lock, so nobody else inserted in between. No RETURNING round trip.
+        # the writer, so nobody else inserted in between (other units of a group run
+        # before or after, never during). No RETURNING round trip.
         last = cursor.connection.last_insert_rowid()
         return list(range(last - len(stored_events) + 1, last + 1))
 

@@ -27,6 +27,7 @@ Use :meth:`ApswTrackingRecorder.transaction` with :meth:`_insert_tracking` inste
 from __future__ import annotations
 
 from contextlib import contextmanager
+from functools import partial
 from time import monotonic
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -136,8 +137,7 @@ class ApswTrackingRecorder(ApswRecorder, TrackingRecorder):
 
     def insert_tracking(self, tracking: Tracking) -> None:
         """Record ``tracking`` on its own (``IntegrityError`` if not a step forward)."""
-        with self.datastore.transaction() as cursor:
-            self._insert_tracking(cursor, tracking)
+        self.datastore.write(partial(self._insert_tracking, tracking=tracking))
 
     def max_tracking_id(self, application_name: str) -> int | None:
         """The last notification id recorded for ``application_name``, or None."""
