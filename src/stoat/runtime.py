@@ -25,6 +25,7 @@ from stoat.workers.broker import ApswBroker
 from stoat.workers.dispatcher import library_dispatcher, render_dispatcher
 from stoat.workers.render import RenderRunner
 from stoat.workers.scan import library_jobs
+from stoat.workers.webhooks import WebhookJobs
 
 if TYPE_CHECKING:
     from stoat.settings import Settings
@@ -35,10 +36,19 @@ REBUILD_BATCH = 5000
 
 
 def open_views(settings: Settings) -> ViewStore:
+    # The read models are derived data, rebuilt from the log at will, and each update
+    # commits with its tracking position: after a power loss they resume from the last
+    # position that reached the disk. So they skip the per-commit fsync (NORMAL in WAL
+    # mode is still crash-consistent) unless the whole store is configured below that.
+    synchronous = (
+        "NORMAL"
+        if settings.sqlite_synchronous in {"FULL", "EXTRA"}
+        else (settings.sqlite_synchronous)
+    )
     env = {
         "PERSISTENCE_MODULE": "stoat.eventstore",
         "APSW_DBNAME": str(settings.views_db),
-        "APSW_SYNCHRONOUS": settings.sqlite_synchronous,
+        "APSW_SYNCHRONOUS": synchronous,
     }
     factory: InfrastructureFactory[Any] = InfrastructureFactory.construct(env=env)
     views: ViewStore = factory.tracking_recorder(ViewStore)
@@ -89,6 +99,8 @@ class Runtime:
             assets_actor=self.library.assets,
         )
         self.library_worker: dramatiq.Worker | None = None
+        # Webhooks: the delivery actor, its dispatcher and worker.
+        self.webhooks = WebhookJobs(self.services, self.broker)
 
     def start(self, *, projections: bool = True, jobs: bool = True) -> None:
         if projections:
@@ -103,6 +115,7 @@ class Runtime:
             self.worker.start()
             self.library_dispatcher.start()
             self.library_worker = self.library.start_worker(self.broker)
+            self.webhooks.start()
 
     def provision_admin_key(self) -> str | None:
         """Creates the admin key on a first start; returns its token only then."""
@@ -116,6 +129,7 @@ class Runtime:
     def stop(self) -> None:
         self.dispatcher.stop()
         self.library_dispatcher.stop()
+        self.webhooks.stop()
         if self.library_worker is not None:
             self.library_worker.stop(timeout=30_000)
             self.library_worker = None

@@ -6,6 +6,7 @@ up the environment in the middle of the code.
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -45,6 +46,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     proxy_height: int = 360
     library_proxies: bool = True
     """Whether imports make a low-resolution proxy of each video."""
+    # Webhooks.
+    webhooks_allow_private: bool = False
+    """Whether webhook URLs may reach loopback, private and link-local addresses."""
+    webhooks_timeout_seconds: float = 15.0
+    webhooks_retry_base_seconds: float = 5.0
+    """The wait after a first failed delivery; it doubles with each failure after."""
+    webhooks_retry_max_seconds: float = 21600.0
+    webhooks_disable_after_failures: int = 20
+    webhooks_workers: int = 2
 
     @property
     def events_db(self) -> Path:
@@ -70,8 +80,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def allowed_roots(self) -> list[str]:
         """Where user-supplied paths may point: the media roots, the data dir, the outputs."""
-        roots = [*self.media_roots, self.data_dir]
-        return [str(root.resolve()) for root in roots]
+        return list(_resolved((*self.media_roots, self.data_dir)))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -101,6 +110,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         }
 
 
+@functools.lru_cache(maxsize=64)
+def _resolved(roots: tuple[Path, ...]) -> tuple[str, ...]:
+    # Resolving touches the file system; roots are fixed for a process, so once is enough.
+    return tuple(str(root.resolve()) for root in roots)
+
+
 _ENV_FIELDS = {
     "data_dir": "path",
     "host": "str",
@@ -116,6 +131,12 @@ _ENV_FIELDS = {
     "asset_workers": "str",
     "proxy_height": "str",
     "library_proxies": "str",
+    "webhooks_allow_private": "str",
+    "webhooks_timeout_seconds": "str",
+    "webhooks_retry_base_seconds": "str",
+    "webhooks_retry_max_seconds": "str",
+    "webhooks_disable_after_failures": "str",
+    "webhooks_workers": "str",
 }
 
 

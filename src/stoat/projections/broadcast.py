@@ -50,10 +50,12 @@ class Broadcaster:
             self._subscribers.discard(subscriber)
 
     def _handle(self, notifications: Sequence[Notification]) -> None:
-        documents = [event_document(n.id, self._mapper.to_domain_event(n)) for n in notifications]
-        self._position = notifications[-1].id
         with self._lock:
             subscribers = list(self._subscribers)
+        self._position = notifications[-1].id
+        if not subscribers:
+            return  # nobody is listening: don't decode what no one will read
+        documents = [event_document(n.id, self._mapper.to_domain_event(n)) for n in notifications]
         for subscriber in subscribers:
             subscriber.offer(documents)
 

@@ -89,6 +89,10 @@ class LogFollower:
             if self._stopping.is_set():
                 return
             for notification in subscription:
-                self._handle([notification])
+                # Under load many events wait behind this one: take them all in one
+                # batch (one transaction) and skip them when the subscription yields them.
+                if notification.id > self._position():
+                    self._handle([notification])
+                    self.catch_up()
                 if self._stopping.is_set():
                     return

@@ -10,9 +10,11 @@ from stoat._core import Timeline
 from stoat.domain.api_key import ApiKey
 from stoat.domain.project import Project
 from stoat.domain.render_job import RenderJob, RenderStatus
+from stoat.domain.webhook import WebhookSubscription
 from stoat.projections.library_views import LIBRARY_TOPICS, project_library
 from stoat.projections.represent import project_document, timeline_document
 from stoat.projections.views import APPLICATION_NAME
+from stoat.projections.webhook_views import project_webhook
 from stoat.timecode import to_seconds
 
 if TYPE_CHECKING:
@@ -32,6 +34,8 @@ class ProjectViews:
         self._mapper = mapper
         # Timelines of recently changed projects, so an edit does not re-read the state.
         self._timelines: dict[str, Timeline] = {}
+        # Projects changed in the current batch: (position of their first event, last event).
+        self._dirty: dict[str, tuple[int, Project.Event]] = {}
 
     def position(self) -> int:
         return self._views.position()
@@ -45,11 +49,14 @@ class ProjectViews:
                         continue
                     event = self._mapper.to_domain_event(notification)
                     self._apply(cursor, notification.id, event)
+                self._write_projects(cursor)
                 tracking = Tracking(APPLICATION_NAME, notifications[-1].id)
                 self._views._insert_tracking(cursor, tracking)
         except BaseException:
             self._timelines.clear()  # the cached timelines may be ahead of the rollback
             raise
+        finally:
+            self._dirty.clear()
         if len(self._timelines) > 1000:
             self._timelines.clear()
 
@@ -60,6 +67,8 @@ class ProjectViews:
             self._apply_render(cursor, position, event)
         elif isinstance(event, ApiKey.Event):
             self._apply_key(cursor, position, event)
+        elif isinstance(event, WebhookSubscription.Event):
+            project_webhook(cursor, position, event)
 
     def _apply_project(self, cursor: apsw.Cursor, position: int, event: Project.Event) -> None:
         project_id = str(event.originator_id)
@@ -69,14 +78,21 @@ class ProjectViews:
             timeline = Timeline() if stored is None else Timeline.from_snapshot(stored)
             self._timelines[project_id] = timeline
         timeline.evolve(type(event).__name__, event.data)
-        version = event.originator_version
-        self._views.put_project(
-            cursor,
-            position,
-            project_document(timeline.state(), version, event.timestamp.isoformat()),
-            timeline_document(project_id, version, timeline.layout()),
-            timeline.to_snapshot(),
-        )
+        first = self._dirty.get(project_id, (position, event))[0]
+        self._dirty[project_id] = (first, event)
+
+    def _write_projects(self, cursor: apsw.Cursor) -> None:
+        """Writes each project changed in the batch once, at its last event."""
+        for project_id, (first, event) in self._dirty.items():
+            timeline = self._timelines[project_id]
+            version = event.originator_version
+            self._views.put_project(
+                cursor,
+                first,
+                project_document(timeline.state(), version, event.timestamp.isoformat()),
+                timeline_document(project_id, version, timeline.layout()),
+                timeline.to_snapshot(),
+            )
 
     def _apply_render(self, cursor: apsw.Cursor, position: int, event: RenderJob.Event) -> None:
         render_id = str(event.originator_id)
