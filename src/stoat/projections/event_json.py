@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 _BASE_FIELDS = frozenset(
     {"originator_id", "originator_version", "timestamp", "originator_topic", "context"}
 )
-_REDACTED = frozenset({"secret_hash", "public_key_secret"})
+_REDACTED = frozenset({"secret_hash", "public_key_secret", "secret_sealed"})
 
 
 def event_document(position: int, event: Any) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from stoat.errors import NotFound, ReadTimeout, Rejected, error_item
 from stoat.eventstore import ApswTrackingRecorder
 from stoat.projections.library_views import LIBRARY_RESET, LIBRARY_TABLES
 from stoat.projections.represent import clip_count
+from stoat.projections.webhook_views import WEBHOOK_RESET, WEBHOOK_TABLES
 
 if TYPE_CHECKING:
     import apsw
@@ -53,7 +54,12 @@ class ViewStore(ApswTrackingRecorder):
     """Read models plus their tracking position, and the queries the API makes."""
 
     def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), *VIEW_TABLES, *LIBRARY_TABLES]
+        return [
+            *super().construct_create_table_statements(),
+            *VIEW_TABLES,
+            *LIBRARY_TABLES,
+            *WEBHOOK_TABLES,
+        ]
 
     # -- queries -------------------------------------------------------------------
     def position(self) -> int:
@@ -160,7 +166,7 @@ class ViewStore(ApswTrackingRecorder):
         with self.transaction() as cursor:
             cursor.execute("DELETE FROM project_views")
             cursor.execute("DELETE FROM render_views")
-            for statement in LIBRARY_RESET:
+            for statement in (*LIBRARY_RESET, *WEBHOOK_RESET):
                 cursor.execute(statement)
             cursor.execute("DELETE FROM key_views")
             cursor.execute(
