@@ -38,10 +38,12 @@ __all__ = [
     "ease",
     "edit_schema",
     "effects_catalog",
+    "encoder_trial_argv",
     "layouts_catalog",
     "output_presets",
     "progress",
     "referenced_paths",
+    "render_presets",
     "transitions_catalog",
     "value_at",
 ]
@@ -177,7 +179,8 @@ FFMPEG_TRANSITIONS: Final[list[str]]
 names none."""
 
 RENDER_PRESETS: Final[list[str]]
-"""The names of the render presets (``h264_aac``)."""
+"""The names of the render presets, ``h264_aac`` (the default) first; see
+:func:`render_presets` for what each produces."""
 
 SNAPSHOT_VERSION: Final[int]
 """The snapshot format :meth:`Timeline.to_snapshot` writes (2)."""
@@ -349,12 +352,19 @@ class Timeline:
         (including snapshots of another :data:`SNAPSHOT_VERSION`: replay instead)."""
 
     def compile_render(self, request: Mapping[str, object]) -> list[str]:
-        """The complete FFmpeg argv (``argv[0] == "ffmpeg"``) for a render.
+        """The complete FFmpeg argv (``argv[0] == "ffmpeg"``) that renders the timeline.
 
-        ``request`` is ``{"output_path": absolute path, "preset": "h264_aac"}``. Run the
-        argv without a shell. This slice renders media clips on one video track; anything
-        else is ``render_unsupported``. Also ``unknown_preset``, ``timeline_empty``,
-        ``path_invalid``.
+        ``request``: ``output_path`` (absolute) and ``preset`` (one of
+        :data:`RENDER_PRESETS`), and optionally ``quality`` (``low``, ``medium``,
+        ``high``, ``max``), ``crf``, ``range`` (``{"start", "end"?}`` seconds),
+        ``width``/``height`` (even; the picture keeps its aspect, letterboxed), ``fps``,
+        ``time`` (poster presets), ``count`` (thumbnails) and ``video_encoder`` (one of
+        the preset's ``video_encoders``, e.g. ``h264_nvenc``). Everything on a timeline
+        renders. Run the argv without a shell; FFmpeg writes progress to stdout.
+
+        Raises :class:`ValidationError`: ``unknown_preset``, ``path_invalid``,
+        ``timeline_empty``, and request errors located at their field (``("range",
+        "end")``, ``("time",)``, ``("video_encoder",)``, ``("width",)``, ``("crf",)``).
         """
 
 def check_path(path: str, roots: Sequence[str]) -> str:
@@ -393,6 +403,16 @@ def layouts_catalog() -> list[dict[str, Any]]:
 def output_presets() -> list[dict[str, Any]]:
     """The aspect presets: ``{"name", "aspect", "width", "height", "description",
     "example"}``."""
+
+def render_presets() -> list[dict[str, Any]]:
+    """Every render preset: ``{"name", "description", "kind" (video, audio, gif, image,
+    thumbnails), "extension", "content_type", "video_encoders", "pixel_format", "audio",
+    "quality", "max_size", "max_fps", "parameters" (the request fields it reads),
+    "example"}``."""
+
+def encoder_trial_argv(encoder: str) -> list[str]:
+    """The argv of a one-frame trial encode with ``encoder`` to the null muxer: exit
+    status 0 means the encoder works on this machine."""
 
 def ease(name: str, t: float) -> float:
     """Eased progress for progress ``t`` (clamped to 0..1). Raises

@@ -138,7 +138,10 @@ def test_exports_plain_data() -> None:
         "set_keyframes",
         "set_layout",
     ]
-    assert _core.RENDER_PRESETS == ["h264_aac"]
+    assert _core.RENDER_PRESETS[0] == "h264_aac"
+    assert [p["name"] for p in _core.render_presets()] == _core.RENDER_PRESETS
+    trial = _core.encoder_trial_argv("h264_nvenc")
+    assert trial[-5:] == ["-c:v", "h264_nvenc", "-f", "null", "-"]
     assert _core.SNAPSHOT_VERSION == 2
     assert len(_core.FFMPEG_TRANSITIONS) == 46
     assert _core.LAYOUT_TYPES == ["pip", "side_by_side", "top_bottom", "grid_2x2", "grid_3x3"]
@@ -458,12 +461,14 @@ def test_compile_render_argv() -> None:
     seeks = [argv[i + 1] for i, arg in enumerate(argv) if arg == "-ss"]
     assert seeks == ["0", "0", "1"]
     graph = argv[argv.index("-filter_complex") + 1]
-    assert graph.endswith("[v0][a0][v1][a1][v2][a2]concat=n=3:v=1:a=1[vout][aout]")
-    assert "anullsrc=channel_layout=stereo:sample_rate=48000" in graph  # b.mov has no audio
+    assert "concat=n=3:v=1:a=0" in graph  # the three pictures, back to back
+    assert "concat=n=2:v=0:a=1" in graph  # the two sounds; b.mov has none: silence after
+    assert argv[argv.index("-map") + 1] in graph
+    assert argv[argv.index("-map", argv.index("-map") + 1) + 1] in graph
     assert argv[argv.index("-r") + 1] == "30000/1001"
 
     with pytest.raises(ValidationError) as caught:
-        timeline.compile_render({"output_path": "out.mp4", "preset": "gif"})
+        timeline.compile_render({"output_path": "out.mp4", "preset": "flv"})
     assert _codes_and_locs(caught.value) == [
         ("unknown_preset", ("preset",)),
         ("path_invalid", ("output_path",)),
@@ -472,11 +477,13 @@ def test_compile_render_argv() -> None:
         _created().compile_render({"output_path": "/r/x.mp4", "preset": "h264_aac"})
     assert _codes_and_locs(empty.value) == [("timeline_empty", ())]
     _edit(timeline, [{"op": "add_effect", "clip_id": "intro", "type": "blur"}])
-    with pytest.raises(ValidationError) as unsupported:
-        timeline.compile_render({"output_path": "/r/x.mp4", "preset": "h264_aac"})
-    assert _codes_and_locs(unsupported.value) == [
-        ("render_unsupported", ("tracks", 0, "clips", 0, "effects"))
-    ]
+    blurred = timeline.compile_render({"output_path": "/r/x.mp4", "preset": "h264_aac"})
+    assert "gblur=sigma=5" in blurred[blurred.index("-filter_complex") + 1]
+    with pytest.raises(ValidationError) as out_of_range:
+        timeline.compile_render(
+            {"output_path": "/r/x.gif", "preset": "gif", "range": {"start": 99}}
+        )
+    assert _codes_and_locs(out_of_range.value) == [("value_out_of_range", ("range", "start"))]
 
 
 def test_check_path(tmp_path: Path) -> None:

@@ -89,7 +89,10 @@ pub use model::{
 pub use path::check_path;
 pub use placement::{layout, layout_wire, Layout, PlacedClip, PlacedTrack};
 pub use progress::{progress, Progress};
-pub use render::{compile_render, filter_escape, render_presets, RenderRequest};
+pub use render::{
+    compile_render, encoder_trial_argv, filter_escape, render_presets, render_presets_catalog,
+    RenderRequest,
+};
 pub use rules::{is_valid_id, MAX_ID_LEN};
 pub use snapshot::{decode_snapshot, encode_snapshot, SNAPSHOT_VERSION};
 pub use summary::{summarize, summarize_change};

@@ -95,7 +95,12 @@ pub struct Layout {
 /// assert_eq!(l.frames, 61);
 /// ```
 pub fn layout(timeline: &Timeline) -> Layout {
-    let fps = timeline.doc.output.fps;
+    layout_at(timeline, timeline.doc.output.fps)
+}
+
+/// [`layout`] with frames counted at `fps` instead of the project's rate (a render at a
+/// custom frame rate).
+pub(crate) fn layout_at(timeline: &Timeline, fps: Rational) -> Layout {
     let tracks: Vec<PlacedTrack> = timeline
         .doc
         .tracks

@@ -31,10 +31,7 @@ fn build(fps: &str, edits: &[Value]) -> Timeline {
 }
 
 fn request(preset: &str) -> RenderRequest {
-    RenderRequest {
-        output_path: "/renders/out.mp4".to_owned(),
-        preset: preset.to_owned(),
-    }
+    RenderRequest::new("/renders/out.mp4", preset)
 }
 
 fn two_clips() -> Vec<Value> {
@@ -93,22 +90,28 @@ fn layout_does_not_drift_over_many_clips() {
     assert_eq!(l.duration, 1_010_000_000);
 }
 
+fn graph_of(argv: &[String]) -> &str {
+    &argv[argv.iter().position(|a| a == "-filter_complex").unwrap() + 1]
+}
+
 #[test]
 fn compile_render_builds_the_exact_argv() {
     let argv = compile_render(&build("30000/1001", &two_clips()), &request("h264_aac")).unwrap();
-    let graph = "[0:v:0]setpts=PTS-STARTPTS,fps=30000/1001,\
-        scale=1280:720:force_original_aspect_ratio=decrease,\
-        pad=1280:720:(ow-iw)/2:(oh-ih)/2:color=#000000,setsar=1,format=yuv420p,\
-        tpad=stop_mode=clone:stop=60,trim=end_frame=60,setpts=PTS-STARTPTS[v0];\
+    let graph = "[0:v:0]setpts=PTS-STARTPTS,trim=end=2,fps=30000/1001,\
+        tpad=stop_mode=clone:stop=60,trim=end_frame=60,\
+        scale=1280:720:force_original_aspect_ratio=decrease:force_divisible_by=2,\
+        pad=1280:720:(ow-iw)/2:(oh-ih)/2:color=#000000,format=yuv420p,setsar=1[v1];\
+        [1:v:0]setpts=PTS-STARTPTS,trim=end=1.001,fps=30000/1001,\
+        tpad=stop_mode=clone:stop=30,trim=end_frame=30,\
+        scale=1280:720:force_original_aspect_ratio=decrease:force_divisible_by=2,\
+        pad=1280:720:(ow-iw)/2:(oh-ih)/2:color=#000000,format=yuv420p,setsar=1[v2];\
+        [v1][v2]concat=n=2:v=1:a=0[v3];[v3]format=yuv420p[v4];\
         [0:a:0]asetpts=PTS-STARTPTS,aresample=48000,\
-        aformat=sample_fmts=fltp:channel_layouts=stereo,apad,atrim=end_sample=96096,\
-        asetpts=PTS-STARTPTS[a0];\
-        [1:v:0]setpts=PTS-STARTPTS,fps=30000/1001,\
-        scale=1280:720:force_original_aspect_ratio=decrease,\
-        pad=1280:720:(ow-iw)/2:(oh-ih)/2:color=#000000,setsar=1,format=yuv420p,\
-        tpad=stop_mode=clone:stop=30,trim=end_frame=30,setpts=PTS-STARTPTS[v1];\
-        anullsrc=channel_layout=stereo:sample_rate=48000,atrim=end_sample=48048[a1];\
-        [v0][a0][v1][a1]concat=n=2:v=1:a=1[vout][aout]";
+        aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo,\
+        atrim=end_sample=96000,apad=whole_len=96096,atrim=end_sample=96096,\
+        asetpts=N/SR/TB[a5];\
+        [a5]apad=whole_len=144144,atrim=end_sample=144144[a6];\
+        [a6]aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo[a7]";
     let expected: Vec<String> = [
         "ffmpeg",
         "-hide_banner",
@@ -122,21 +125,21 @@ fn compile_render_builds_the_exact_argv() {
         "-ss",
         "1.5",
         "-t",
-        "2.033367",
+        "2.066734",
         "-i",
         "/m/a b.mp4",
         "-ss",
         "0",
         "-t",
-        "1.034367",
+        "1.067734",
         "-i",
         "/m/b's;[x].mov",
         "-filter_complex",
         graph,
         "-map",
-        "[vout]",
+        "[v4]",
         "-map",
-        "[aout]",
+        "[a7]",
         "-c:v",
         "libx264",
         "-preset",
@@ -184,13 +187,23 @@ fn audio_sample_counts_add_up_to_the_video_length() {
         .collect();
     let t = build("30000/1001", &edits);
     let argv = compile_render(&t, &request("h264_aac")).unwrap();
-    let graph = &argv[argv.iter().position(|a| a == "-filter_complex").unwrap() + 1];
-    let samples: i64 = graph
-        .split("end_sample=")
-        .skip(1)
-        .map(|rest| {
-            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-            digits.parse::<i64>().unwrap()
+    // Every clip's sound ends with `apad=whole_len=N,atrim=end_sample=N` (silence with
+    // `anullsrc,atrim=end_sample=N`); together they make the video's length.
+    let samples: i64 = graph_of(&argv)
+        .split(';')
+        .filter_map(|chain| {
+            let at = if chain.starts_with("anullsrc") {
+                chain.find("atrim=end_sample=")?
+            } else if chain.ends_with(&format!("asetpts=N/SR/TB{}", &chain[chain.rfind('[')?..])) {
+                chain.rfind("atrim=end_sample=")?
+            } else {
+                return None;
+            };
+            let digits: String = chain[at + 17..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits.parse::<i64>().ok()
         })
         .sum();
     let frames = layout(&t).frames;
@@ -200,46 +213,64 @@ fn audio_sample_counts_add_up_to_the_video_length() {
 #[test]
 fn compile_render_reports_every_problem() {
     let empty = build("30", &[json!({"op": "set_output", "fps": "30"})]);
-    let bad = RenderRequest {
-        output_path: "-y.mp4".to_owned(),
-        preset: "prores".to_owned(),
-    };
+    let bad = RenderRequest::new("-y.mp4", "prores");
     let errors = compile_render(&empty, &bad).unwrap_err();
     assert_eq!(
         errors.codes(),
         ["unknown_preset", "path_invalid", "timeline_empty"]
     );
-    assert_eq!(errors.errors()[0].ctx["expected"], json!(["h264_aac"]));
+    assert_eq!(
+        errors.errors()[0].ctx["expected"],
+        json!(stoat_core::render_presets())
+    );
 }
 
 #[test]
-fn what_cannot_be_rendered_yet_is_reported_not_dropped() {
-    let mut edits = two_clips();
-    edits.extend([
-        json!({"op": "update_clip", "clip_id": "b", "speed": 2}),
-        json!({"op": "add_effect", "clip_id": "a", "type": "blur"}),
-        json!({"op": "add_track", "kind": "overlay"}),
-        json!({"op": "add_clip", "kind": "color", "color": "red", "duration": 1, "track_id": "overlay-1"}),
-    ]);
-    let errors = compile_render(&build("30", &edits), &request("h264_aac")).unwrap_err();
-    let found: Vec<(String, Value)> = errors
-        .errors()
-        .iter()
-        .map(|e| (e.code.to_string(), serde_json::to_value(&e.loc).unwrap()))
-        .collect();
+fn request_problems_are_located() {
+    let t = build("30", &two_clips());
+    let check = |value: Value| -> Vec<(String, Value)> {
+        let r = RenderRequest::from_json(&value).unwrap();
+        compile_render(&t, &r)
+            .unwrap_err()
+            .errors()
+            .iter()
+            .map(|e| (e.code.to_string(), serde_json::to_value(&e.loc).unwrap()))
+            .collect()
+    };
+    let base = |extra: Value| {
+        let mut v = json!({"output_path": "/r/o.mp4", "preset": "h264_aac"});
+        v.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        v
+    };
     assert_eq!(
-        found,
+        check(base(
+            json!({"video_encoder": "prores_ks", "width": 641, "crf": 60})
+        )),
         [
-            (
-                "render_unsupported".to_owned(),
-                json!(["tracks", 0, "clips", 0, "effects"])
-            ),
-            (
-                "render_unsupported".to_owned(),
-                json!(["tracks", 0, "clips", 1, "speed"])
-            ),
-            ("render_unsupported".to_owned(), json!(["tracks", 1])),
+            ("invalid_choice".to_owned(), json!(["video_encoder"])),
+            ("dimension_invalid".to_owned(), json!(["width"])),
+            ("value_out_of_range".to_owned(), json!(["crf"])),
         ]
+    );
+    assert_eq!(
+        check(base(json!({"range": {"start": 9}}))),
+        [("value_out_of_range".to_owned(), json!(["range", "start"]))]
+    );
+    assert_eq!(
+        check(base(json!({"range": {"start": 1, "end": 9}}))),
+        [("value_out_of_range".to_owned(), json!(["range", "end"]))]
+    );
+    assert_eq!(
+        check(base(json!({"range": {"start": 1, "end": 1.01}}))),
+        [("end_not_after_start".to_owned(), json!(["range", "end"]))]
+    );
+    let mut poster = base(json!({"time": 3.001}));
+    poster["preset"] = json!("poster_png");
+    assert_eq!(
+        check(poster),
+        [("value_out_of_range".to_owned(), json!(["time"]))]
     );
 }
 
@@ -249,5 +280,13 @@ fn render_request_reads_caller_json() {
     assert_eq!(
         errors.codes(),
         ["missing_field", "wrong_type", "unknown_field"]
+    );
+    let r = RenderRequest::from_json(&json!({"output_path": "/o.webm", "preset": "webm_vp9",
+        "quality": "low", "fps": "25", "width": 640, "range": {"start": 0.5, "end": 1}}))
+    .unwrap();
+    assert_eq!(r.range, Some((500_000, Some(1_000_000))));
+    assert_eq!(
+        (r.width, r.fps.unwrap().to_string()),
+        (Some(640), "25".to_owned())
     );
 }

@@ -68,6 +68,18 @@ fn output_presets(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     value_to_python(py, &Value::Array(stoat_core::output_presets()))
 }
 
+/// Every render preset, with its container, codecs, quality levels and request fields.
+#[pyfunction]
+fn render_presets(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    value_to_python(py, &Value::Array(stoat_core::render_presets_catalog()))
+}
+
+/// The argv of a one-frame trial encode with `encoder`.
+#[pyfunction]
+fn encoder_trial_argv(encoder: &str) -> Vec<String> {
+    stoat_core::encoder_trial_argv(encoder)
+}
+
 /// `[(loc, path, kind), ...]` for every file the edits name.
 #[pyfunction]
 fn referenced_paths<'py>(
@@ -158,6 +170,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(transitions_catalog, m)?)?;
     m.add_function(wrap_pyfunction!(layouts_catalog, m)?)?;
     m.add_function(wrap_pyfunction!(output_presets, m)?)?;
+    m.add_function(wrap_pyfunction!(render_presets, m)?)?;
+    m.add_function(wrap_pyfunction!(encoder_trial_argv, m)?)?;
     m.add_function(wrap_pyfunction!(referenced_paths, m)?)?;
     m.add_function(wrap_pyfunction!(ease, m)?)?;
     m.add_function(wrap_pyfunction!(value_at, m)?)?;

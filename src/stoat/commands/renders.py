@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 
-from stoat._core import ValidationError
+from stoat._core import ValidationError, render_presets
 from stoat.commands.idempotency import creation_id
 from stoat.commands.projects import load_project
 from stoat.commands.results import write_result
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from stoat.commands.results import WriteResult
     from stoat.domain.context import EventContext
 
-PRESET_EXTENSIONS = {"h264_aac": "mp4"}
+PRESET_EXTENSIONS = {preset["name"]: preset["extension"] for preset in render_presets()}
+"""The file extension of each render preset's output."""
 
 
 def request_render(

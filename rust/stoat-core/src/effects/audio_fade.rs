@@ -81,4 +81,5 @@ pub(super) const DEF: EffectDef = EffectDef {
     example,
     check,
     check_clip,
+    render: crate::render::effects::AUDIO_FADE,
 };

@@ -39,4 +39,5 @@ pub(super) const DEF: EffectDef = EffectDef {
     example,
     check: no_check,
     check_clip: no_clip_check,
+    render: crate::render::effects::CHROMA_KEY,
 };

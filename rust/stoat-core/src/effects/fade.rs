@@ -80,4 +80,5 @@ pub(super) const DEF: EffectDef = EffectDef {
     example,
     check,
     check_clip,
+    render: crate::render::effects::FADE,
 };

@@ -92,6 +92,7 @@ pub(super) const DEF: EffectDef = EffectDef {
     example,
     check: no_check,
     check_clip,
+    render: crate::render::effects::IMAGE_OVERLAY,
 };
 
 pub(super) const WATERMARK: EffectDef = EffectDef {
@@ -104,4 +105,5 @@ pub(super) const WATERMARK: EffectDef = EffectDef {
     example: watermark_example,
     check: no_check,
     check_clip,
+    render: crate::render::effects::IMAGE_OVERLAY,
 };

@@ -73,6 +73,8 @@ pub(crate) struct EffectDef {
     pub check: Check,
     /// Rules against the clip.
     pub check_clip: ClipCheck,
+    /// How renders draw it (its filter builders).
+    pub render: crate::render::effects::EffectRender,
 }
 
 pub(crate) fn no_check(_: &Obj) -> ValidationErrors {

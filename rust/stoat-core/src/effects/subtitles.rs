@@ -140,4 +140,5 @@ pub(super) const DEF: EffectDef = EffectDef {
     example,
     check,
     check_clip: no_clip_check,
+    render: crate::render::effects::SUBTITLES,
 };

@@ -75,4 +75,5 @@ pub(super) const DEF: EffectDef = EffectDef {
     example,
     check: no_check,
     check_clip,
+    render: crate::render::effects::TEXT,
 };

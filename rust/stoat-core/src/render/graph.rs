@@ -1,74 +1,289 @@
-//! The preset-independent part of a render: one seeked input per clip and the filter graph
-//! that conforms every clip to the output settings and concatenates them.
+//! Writing a `-filter_complex` graph: labelled pads and linear chains of filters, into one
+//! string with no intermediate allocations per filter.
 //!
-//! Nothing from callers is spliced into the graph here (paths travel as separate argv
-//! items); text that ever is must go through [`super::filter_escape`].
+//! A chain is `[in1][in2]filter,filter,...[out]`. [`Graph::chain`] starts one on some
+//! pads, [`Chain::f`] appends a filter, [`Chain::join_side`] closes the chain so far on a fresh
+//! pad and continues with a filter that also reads another pad (an overlay), and
+//! [`Chain::end`] closes it on a fresh pad. A chain that wrote no filter ends as the pad it
+//! started on, so no `null` filters are emitted.
+//!
+//! Nothing here escapes text: callers pass caller text through
+//! [`super::filter_escape::escape_filter_value`] first.
 
-use std::sync::Arc;
+use std::fmt::{self, Write as _};
 
-use crate::model::{Clip, OutputSettings};
-use crate::placement::PlacedClip;
-use crate::time::format_seconds;
-
-/// `-ss <in> -t <duration + one frame> -i <source>` for every clip. The margin lets the
-/// exact trims in the graph, not demuxer rounding, decide where each clip ends.
-pub(super) fn inputs(clips: &[Arc<Clip>], output: &OutputSettings) -> Vec<String> {
-    let margin = output.fps.frame_duration_ceil();
-    let mut args = Vec::with_capacity(clips.len() * 6);
-    for clip in clips {
-        args.extend([
-            "-ss".to_owned(),
-            format_seconds(clip.in_point.unwrap_or(0)),
-            "-t".to_owned(),
-            format_seconds(clip.span() + margin),
-            "-i".to_owned(),
-            clip.source.clone().unwrap_or_default(),
-        ]);
-    }
-    args
+/// A labelled pad in the graph, written `[v12]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Pad {
+    kind: char,
+    n: u32,
 }
 
-/// The `-filter_complex` graph, ending in the pads `[vout]` and `[aout]`.
-pub(super) fn filter_graph(
-    clips: &[Arc<Clip>],
-    placed: &[PlacedClip],
-    out: &OutputSettings,
-) -> String {
-    let (w, h, sr) = (out.width, out.height, out.sample_rate);
-    let (num, den) = (out.fps.num(), out.fps.den());
-    let bg = &out.background;
-    let mut chains = Vec::with_capacity(placed.len() * 2 + 1);
-    let mut concat_inputs = Vec::with_capacity(placed.len());
-    for (k, (clip, placed)) in clips.iter().zip(placed).enumerate() {
-        let frames = placed.frame_count;
-        chains.push(format!(
-            "[{k}:v:0]setpts=PTS-STARTPTS,fps={num}/{den},\
-             scale={w}:{h}:force_original_aspect_ratio=decrease,\
-             pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:color={bg},setsar=1,format=yuv420p,\
-             tpad=stop_mode=clone:stop={frames},trim=end_frame={frames},\
-             setpts=PTS-STARTPTS[v{k}]"
-        ));
-        // Audio ends on the same frame boundaries as video, each boundary rounded once.
-        let frame_end = placed.frame_start + frames;
-        let samples = out.fps.samples_at_frame(frame_end, sr)
-            - out.fps.samples_at_frame(placed.frame_start, sr);
-        chains.push(if clip.has_audio() {
-            format!(
-                "[{k}:a:0]asetpts=PTS-STARTPTS,aresample={sr},\
-                 aformat=sample_fmts=fltp:channel_layouts=stereo,apad,\
-                 atrim=end_sample={samples},asetpts=PTS-STARTPTS[a{k}]"
-            )
-        } else {
-            format!(
-                "anullsrc=channel_layout=stereo:sample_rate={sr},atrim=end_sample={samples}[a{k}]"
-            )
-        });
-        concat_inputs.push(format!("[v{k}][a{k}]"));
+impl fmt::Display for Pad {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}{}]", self.kind, self.n)
     }
-    let n = placed.len();
-    chains.push(format!(
-        "{}concat=n={n}:v=1:a=1[vout][aout]",
-        concat_inputs.concat()
-    ));
-    chains.join(";")
+}
+
+/// The graph being written.
+#[derive(Debug, Default)]
+pub(crate) struct Graph {
+    text: String,
+    pads: u32,
+}
+
+impl Graph {
+    /// An empty graph with room for `capacity` bytes.
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        Self {
+            text: String::with_capacity(capacity),
+            pads: 0,
+        }
+    }
+
+    /// A fresh pad; `kind` is `v` for video, `a` for audio (a readability aid only).
+    pub(crate) fn pad(&mut self, kind: char) -> Pad {
+        self.pads += 1;
+        Pad { kind, n: self.pads }
+    }
+
+    /// A chain of `kind` (`v` or `a`) reading `inputs` (none for a source filter such as
+    /// `color`).
+    pub(crate) fn chain(&mut self, kind: char, inputs: &[Pad]) -> Chain<'_> {
+        let mut chain = Chain {
+            g: self,
+            kind,
+            pending: [None; 2],
+            wrote: false,
+        };
+        for (slot, pad) in chain.pending.iter_mut().zip(inputs) {
+            *slot = Some(*pad);
+        }
+        debug_assert!(inputs.len() <= 2, "a chain starts on at most two pads");
+        chain
+    }
+
+    /// A chain reading one input stream of the command line, e.g. `0:v:0`.
+    pub(crate) fn input_chain(&mut self, input: usize, stream: &str) -> Chain<'_> {
+        let _ = write!(self.text, "[{input}:{stream}]");
+        let kind = if stream.starts_with('a') { 'a' } else { 'v' };
+        Chain {
+            g: self,
+            kind,
+            pending: [None; 2],
+            wrote: false,
+        }
+    }
+
+    /// Splits `pad` into `n` copies (`split` or `asplit`).
+    pub(crate) fn split(&mut self, pad: Pad, n: usize) -> Vec<Pad> {
+        if n <= 1 {
+            return vec![pad];
+        }
+        let filter = if pad.kind == 'a' { "asplit" } else { "split" };
+        let _ = write!(self.text, "{pad}{filter}={n}");
+        let pads: Vec<Pad> = (0..n).map(|_| self.pad(pad.kind)).collect();
+        for p in &pads {
+            let _ = write!(self.text, "{p}");
+        }
+        self.text.push(';');
+        pads
+    }
+
+    /// Writes a complete statement as it is (`...[out];` included).
+    pub(crate) fn raw(&mut self, args: fmt::Arguments<'_>) {
+        let _ = self.text.write_fmt(args);
+    }
+
+    /// The graph text, without the trailing separator.
+    pub(crate) fn finish(mut self) -> String {
+        if self.text.ends_with(';') {
+            self.text.pop();
+        }
+        self.text
+    }
+}
+
+/// A chain being written; see the module docs.
+pub(crate) struct Chain<'g> {
+    g: &'g mut Graph,
+    /// `v` or `a`.
+    kind: char,
+    /// Input pads not yet written (written with the first filter).
+    pending: [Option<Pad>; 2],
+    /// Whether a filter has been written.
+    wrote: bool,
+}
+
+impl Chain<'_> {
+    fn flush_inputs(&mut self) {
+        for pad in self.pending.iter_mut().filter_map(Option::take) {
+            let _ = write!(self.g.text, "{pad}");
+        }
+    }
+
+    /// Appends one filter (`name=args`, written by the caller).
+    pub(crate) fn f(&mut self, args: fmt::Arguments<'_>) -> &mut Self {
+        self.flush_inputs();
+        if self.wrote {
+            self.g.text.push(',');
+        }
+        let _ = self.g.text.write_fmt(args);
+        self.wrote = true;
+        self
+    }
+
+    /// Appends a filter given as plain text.
+    pub(crate) fn s(&mut self, filter: &str) -> &mut Self {
+        self.f(format_args!("{filter}"))
+    }
+
+    /// Closes the chain so far on a pad and continues with `args`, a filter that also
+    /// reads the pad `side` writes (statements of its
+    /// own, written where the chain is closed) instead of given; with `under`, the other
+    /// input comes first (the chain so far is overlaid on it).
+    pub(crate) fn join_side(
+        &mut self,
+        under: bool,
+        side: impl FnOnce(&mut Graph) -> Pad,
+        args: fmt::Arguments<'_>,
+    ) -> &mut Self {
+        let first = self.close();
+        let other = side(self.g);
+        if under {
+            let _ = write!(self.g.text, "{other}{first}");
+        } else {
+            let _ = write!(self.g.text, "{first}{other}");
+        }
+        let _ = self.g.text.write_fmt(args);
+        self.wrote = true;
+        self
+    }
+
+    /// Closes the chain so far on a pad, lets `side` write statements that read it, and
+    /// continues with `args`, a filter reading the pads `side` returns, in order.
+    pub(crate) fn detour(
+        &mut self,
+        side: impl FnOnce(&mut Graph, Pad) -> Vec<Pad>,
+        args: fmt::Arguments<'_>,
+    ) -> &mut Self {
+        let first = self.close();
+        let pads = side(self.g, first);
+        for pad in pads {
+            let _ = write!(self.g.text, "{pad}");
+        }
+        let _ = self.g.text.write_fmt(args);
+        self.wrote = true;
+        self
+    }
+
+    /// Ends the chain on the pad that carries its output, so far, and starts writing
+    /// after it (used by [`Chain::join_side`] and [`Chain::detour`]).
+    fn close(&mut self) -> Pad {
+        let kind = self.kind;
+        if !self.wrote {
+            if let [Some(pad), None] = self.pending {
+                self.pending = [None; 2];
+                return pad;
+            }
+            self.s(if kind == 'a' { "anull" } else { "null" });
+        }
+        let pad = self.g.pad(kind);
+        let _ = write!(self.g.text, "{pad};");
+        self.wrote = false;
+        pad
+    }
+
+    /// Ends the chain on a fresh pad (or on its input pad if it wrote nothing).
+    pub(crate) fn end(mut self) -> Pad {
+        self.close()
+    }
+}
+
+/// A number for a filter argument: at most six decimals, no exponent, no trailing zeros.
+///
+/// ```ignore
+/// assert_eq!(num(0.5).to_string(), "0.5");
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Num(pub f64);
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = if self.0.is_finite() { self.0 } else { 0.0 };
+        // Whole numbers print without a fraction; others with six decimals, trimmed.
+        #[allow(clippy::cast_possible_truncation, clippy::float_cmp)]
+        if v == v.trunc() && v.abs() < 1e15 {
+            return write!(f, "{}", v as i64);
+        }
+        let mut buf = [0u8; 40];
+        let mut w = Buf {
+            buf: &mut buf,
+            len: 0,
+        };
+        let _ = write!(w, "{v:.6}");
+        let len = w.len;
+        let text = std::str::from_utf8(&buf[..len]).unwrap_or("0");
+        let text = text.trim_end_matches('0').trim_end_matches('.');
+        f.write_str(if text == "-0" { "0" } else { text })
+    }
+}
+
+struct Buf<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl fmt::Write for Buf<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        if end > self.buf.len() {
+            return Err(fmt::Error);
+        }
+        self.buf[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chains_and_joins() {
+        let mut g = Graph::default();
+        let a = g.pad('v');
+        let b = g.pad('v');
+        let mut c = g.chain('v', &[a]);
+        c.s("scale=2:2")
+            .join_side(false, |_| b, format_args!("overlay"));
+        let out = c.end();
+        let mut empty = g.chain('v', &[out]);
+        empty.f(format_args!("fps={}", 30));
+        let last = empty.end();
+        assert_eq!(last.to_string(), "[v5]");
+        assert_eq!(
+            g.finish(),
+            "[v1]scale=2:2[v3];[v3][v2]overlay[v4];[v4]fps=30[v5]"
+        );
+    }
+
+    #[test]
+    fn an_empty_chain_is_its_input() {
+        let mut g = Graph::default();
+        let a = g.pad('a');
+        assert_eq!(g.chain('a', &[a]).end(), a);
+        assert_eq!(g.finish(), "");
+    }
+
+    #[test]
+    fn numbers_are_short_and_plain() {
+        assert_eq!(Num(0.5).to_string(), "0.5");
+        assert_eq!(Num(2.0).to_string(), "2");
+        assert_eq!(Num(-0.000_000_1).to_string(), "0");
+        assert_eq!(Num(1.0 / 3.0).to_string(), "0.333333");
+        assert_eq!(Num(f64::NAN).to_string(), "0");
+        assert_eq!(Num(-12.25).to_string(), "-12.25");
+    }
 }
