@@ -141,7 +141,10 @@ class ApswAggregateRecorder(ApswRecorder, AggregateRecorder):
         """Parameters of ``insert_events_statement``, one tuple per event.
 
         Called inside the append transaction, so an override may read the last stored
-        row through ``cursor`` (e.g. the previous hash of a hash chain).
+        row through ``cursor`` (e.g. the previous hash of a hash chain); under group
+        commit that includes the rows of saves earlier in the same group. It may run on
+        another thread, and twice if its group's transaction is abandoned and rerun
+        (see ``_groupcommit``), so it must compute from the cursor and its arguments only.
         """
         return [
             (_stored_id(s.originator_id), s.originator_version, s.topic, s.state)
