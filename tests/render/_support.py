@@ -22,6 +22,9 @@ FPS = 30
 FRAME = 1 / FPS
 AAC_FRAME = 1024 / 48000
 TOLERANCE = 6
+# lavfi's sine has amplitude 1/8: an RMS of -21.07 dBFS; mono sources upmixed to stereo
+# carry it at -3.01 dB per channel (the same loudness).
+TONE_DB = -24.08
 PROBED = (".mp4", ".mov", ".mkv", ".wav", ".m4a", ".png", ".jpg")
 
 RED, GREEN, BLUE = (255, 0, 0), (0, 255, 0), (0, 0, 255)
@@ -217,3 +220,34 @@ def loudness(path: Path) -> tuple[float, float]:
     assert integrated, summary
     assert peak, summary
     return float(integrated.group(1)), float(peak.group(1))
+
+
+def frame_color(path: Path, n: int, x: int, y: int, fps: float = FPS) -> tuple[int, int, int]:
+    """The colour at ``(x, y)`` of frame ``n`` exactly (seeking half a frame before it)."""
+    return color(path, max(n - 0.5, 0) / fps, x, y)
+
+
+def reference(source: str, filters: str) -> tuple[int, int, int]:
+    """What ``filters`` make of a frame of colour ``source``, straight from FFmpeg: the
+    expected value for effects defined as FFmpeg's scales."""
+    raw = subprocess.run(
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            f"color=c={source}:s=16x16:d=0.04,format=yuv420p,{filters},format=rgb24",
+            "-frames:v",
+            "1",
+            "-f",
+            "rawvideo",
+            "-",
+        ],
+        check=True,
+        capture_output=True,
+    ).stdout
+    center = (8 * 16 + 8) * 3
+    return raw[center], raw[center + 1], raw[center + 2]
