@@ -23,7 +23,7 @@ from stoat.projections.views import ViewStore
 from stoat.services import Services
 from stoat.workers.broker import ApswBroker
 from stoat.workers.dispatcher import library_dispatcher, render_dispatcher
-from stoat.workers.render import RenderRunner
+from stoat.workers.render import MAX_ATTEMPTS, RenderRunner, TransientRenderError
 from stoat.workers.scan import library_jobs
 from stoat.workers.webhooks import WebhookJobs
 
@@ -55,6 +55,10 @@ def open_views(settings: Settings) -> ViewStore:
     return views
 
 
+def _retry_transient(retries: int, error: Exception) -> bool:
+    return isinstance(error, TransientRenderError) and retries < MAX_ATTEMPTS - 1
+
+
 class Runtime:
     """Builds the services from settings; starts and stops the background parts."""
 
@@ -79,13 +83,22 @@ class Runtime:
             position=self.projection.position,
             handle=self.projection.handle,
         )
-        self.broker = ApswBroker(settings.queue_db, synchronous=settings.sqlite_synchronous)
+        self.broker = ApswBroker(
+            settings.queue_db,
+            synchronous=settings.sqlite_synchronous,
+            lease_seconds=settings.job_lease_seconds,
+        )
         runner = RenderRunner(self.services)
         self.render_actor: dramatiq.Actor[[str], None] = dramatiq.actor(
             actor_name="render_project",
             queue_name=RENDER_QUEUE,
             broker=self.broker,
-            max_retries=0,
+            # Only transient failures are retried, with backoff; the job's own attempt
+            # count (MAX_ATTEMPTS) bounds retries across crashes too.
+            max_retries=MAX_ATTEMPTS - 1,
+            retry_when=_retry_transient,
+            min_backoff=1_000,
+            max_backoff=30_000,
             time_limit=int((settings.render_timeout_seconds + 60) * 1000),
         )(runner.run)
         self.dispatcher = render_dispatcher(app.recorder, self.broker, self.render_actor)

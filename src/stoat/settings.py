@@ -34,6 +34,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sqlite_synchronous: Synchronous = "FULL"
     render_workers: int = 1
     render_timeout_seconds: float = 3600.0
+    job_lease_seconds: float = 30.0
     read_wait_seconds: float = 5.0
     admin_key: str | None = None
     ffmpeg: str = "ffmpeg"
@@ -126,6 +127,7 @@ _ENV_FIELDS = {
     "render_workers": "str",
     "render_timeout_seconds": "str",
     "read_wait_seconds": "str",
+    "job_lease_seconds": "str",
     "admin_key": "str",
     "scan_workers": "str",
     "asset_workers": "str",

@@ -68,6 +68,28 @@ class RenderJob(Aggregate):
             aggregate.status = RenderStatus.COMPLETED
             aggregate.progress = 1.0
 
+    class RenderAttemptFailed(Event):
+        """An attempt failed for a reason that may pass (it will be tried again)."""
+
+        attempt: int
+        reason: str
+        stderr_tail: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.status = RenderStatus.QUEUED
+
+    class RenderCancelRequested(Event):
+        """Someone asked to stop a running render; its worker stops FFmpeg."""
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.cancel_requested = True
+
+    class RenderCancelled(Event):
+        """The render was stopped; any partial output was removed."""
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.status = RenderStatus.CANCELLED
+
     class RenderFailed(Event):
         """The render failed for good, with the reason and FFmpeg's stderr tail."""
 
@@ -87,6 +109,7 @@ class RenderJob(Aggregate):
         self.status = RenderStatus.QUEUED
         self.attempts = 0
         self.progress = 0.0
+        self.cancel_requested = False
 
     @classmethod
     def request(
@@ -135,6 +158,29 @@ class RenderJob(Aggregate):
         self.trigger_event(
             self.RenderFailed, reason=reason, stderr_tail=stderr_tail, context=context
         )
+
+    def attempt_failed(self, reason: str, stderr_tail: str, context: dict[str, Any]) -> None:
+        self._require_running()
+        self.trigger_event(
+            self.RenderAttemptFailed,
+            attempt=self.attempts,
+            reason=reason,
+            stderr_tail=stderr_tail,
+            context=context,
+        )
+
+    def cancel(self, context: dict[str, Any]) -> None:
+        """Cancels a queued job at once; asks a running job's worker to stop it."""
+        self._require_unfinished()
+        if self.status is RenderStatus.RUNNING and not self.cancel_requested:
+            self.trigger_event(self.RenderCancelRequested, context=context)
+        elif self.status is not RenderStatus.RUNNING:
+            self.trigger_event(self.RenderCancelled, context=context)
+
+    def cancelled_by_worker(self, context: dict[str, Any]) -> None:
+        """The worker stopped FFmpeg after a cancel request (or found one at start)."""
+        self._require_unfinished()
+        self.trigger_event(self.RenderCancelled, context=context)
 
     def _require_unfinished(self) -> None:
         if self.finished:

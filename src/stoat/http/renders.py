@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, HeaderParameter, JSONBody
-from litestar.response import File
 from litestar.status_codes import HTTP_202_ACCEPTED
 
+from stoat.commands.render_control import cancel_render
 from stoat.commands.renders import load_render, request_render
 from stoat.domain.render_job import RenderStatus
 from stoat.errors import NotFound
 from stoat.http.context import ServicesDep, await_position, event_context, write_response
+from stoat.http.media_range import ranged_file
 from stoat.http.schemas import RenderRequest
+from stoat.workers.render import signal_cancel
 
 After = Annotated[int | None, HeaderParameter(name="X-Stoat-After", ge=0, required=False)]
 
@@ -51,15 +54,32 @@ def read_render(render_id: FromPath[str], services: ServicesDep, after: After) -
 
 
 @get("/v1/renders/{render_id:str}/output", sync_to_thread=True)
-def download_output(render_id: FromPath[str], services: ServicesDep) -> File:
-    """The rendered file, once the render has completed."""
+def download_output(
+    request: Request[Any, Any, Any], render_id: FromPath[str], services: ServicesDep
+) -> Response[Any]:
+    """The rendered file once the render has completed, with Range support for players."""
     job = load_render(services.app, render_id)
     path = Path(job.output_path)
     if job.status is not RenderStatus.COMPLETED or not path.is_file():
         raise NotFound("render_output", render_id)
-    return File(path, filename=path.name, media_type=_CONTENT_TYPES.get(path.suffix))
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return ranged_file(request, path, media_type)
 
 
-_CONTENT_TYPES = {".mp4": "video/mp4"}
+@post(
+    "/v1/renders/{render_id:str}/cancel",
+    status_code=202,
+    sync_to_thread=True,
+    opt={"scope": "render"},
+)
+def cancel(
+    request: Request[Any, Any, Any], render_id: FromPath[str], services: ServicesDep
+) -> Response[Any]:
+    """Stop a render: a queued one is cancelled at once; a running one's FFmpeg is
+    stopped promptly and its partial output removed (status becomes ``cancelled``)."""
+    result = cancel_render(services.app, render_id, event_context(request))
+    signal_cancel(render_id)
+    return write_response(result, 202)
 
-ROUTES = [create_render, read_render, download_output]
+
+ROUTES = [create_render, read_render, download_output, cancel]

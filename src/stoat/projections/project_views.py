@@ -160,6 +160,20 @@ def _evolve_render(document: dict[str, Any], event: RenderJob.Event) -> dict[str
                 "url": f"/v1/renders/{document['id']}/output",
             },
         )
+    elif isinstance(event, RenderJob.RenderAttemptFailed):
+        document.update(
+            status=RenderStatus.QUEUED.value,
+            eta_seconds=None,
+            last_error={
+                "attempt": event.attempt,
+                "reason": event.reason,
+                "stderr_tail": event.stderr_tail,
+            },
+        )
+    elif isinstance(event, RenderJob.RenderCancelRequested):
+        document.update(cancel_requested=True)
+    elif isinstance(event, RenderJob.RenderCancelled):
+        document.update(status=RenderStatus.CANCELLED.value, eta_seconds=None)
     elif isinstance(event, RenderJob.RenderFailed):
         document.update(
             status=RenderStatus.FAILED.value,

@@ -3,12 +3,18 @@
 Idempotent, because a message may be delivered more than once (a lease expired after a
 crash, or Redis's at-least-once delivery): a finished job is left alone, and every
 append carries the expected version, so a duplicate loses the race harmlessly.
+
+Failures are sorted: a transient one (FFmpeg killed by the system, out of memory or
+disk space, an I/O error) records RenderAttemptFailed and raises
+:class:`TransientRenderError`, which dramatiq retries with backoff; anything else, or
+the last attempt, records RenderFailed with FFmpeg's stderr tail.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +25,7 @@ from eventsourcing.persistence import RecordConflictError
 from stoat.commands.projects import load_project
 from stoat.commands.renders import load_render
 from stoat.domain.context import system_context
-from stoat.workers.ffmpeg import run_ffmpeg
+from stoat.workers.ffmpeg import FfmpegResult, run_ffmpeg
 
 if TYPE_CHECKING:
     from stoat.domain.render_job import RenderJob
@@ -29,10 +35,33 @@ log = structlog.get_logger(__name__)
 
 MAX_ATTEMPTS = 3
 PROGRESS_INTERVAL_SECONDS = 1.0
+CANCEL_POLL_SECONDS = 0.5
+TRANSIENT_SIGNS = (
+    "No space left on device",
+    "Cannot allocate memory",
+    "Resource temporarily unavailable",
+    "Input/output error",
+)
+
+# Renders running in this process, so a cancel made here stops FFmpeg at once; a cancel
+# made elsewhere is seen within CANCEL_POLL_SECONDS by polling the job's events.
+_RUNNING: dict[str, threading.Event] = {}
+_RUNNING_LOCK = threading.Lock()
+
+
+def signal_cancel(render_id: str) -> None:
+    with _RUNNING_LOCK:
+        flag = _RUNNING.get(render_id)
+    if flag is not None:
+        flag.set()
+
+
+class TransientRenderError(Exception):
+    """An attempt failed for a reason that may pass; dramatiq retries the message."""
 
 
 class RenderRunner:
-    """Runs one render job to a terminal event."""
+    """Runs one render job to a terminal event (or to a retry)."""
 
     def __init__(self, services: Services) -> None:
         self._services = services
@@ -44,6 +73,10 @@ class RenderRunner:
             log.info("render_already_finished", render_id=render_id, status=job.status)
             return
         context = dict(system_context(request_id=f"render:{render_id}"))
+        if job.cancel_requested:
+            job.cancelled_by_worker(context)
+            self._save(job)
+            return
         if job.attempts >= MAX_ATTEMPTS:
             job.fail(f"abandoned after {job.attempts} attempts", "", context)
             self._save(job)
@@ -51,9 +84,18 @@ class RenderRunner:
         job.start(context)
         if not self._save(job):
             return
-        self._render(job, context)
+        cancelled = threading.Event()
+        with _RUNNING_LOCK:
+            _RUNNING[render_id] = cancelled
+        try:
+            self._render(job, context, cancelled)
+        finally:
+            with _RUNNING_LOCK:
+                _RUNNING.pop(render_id, None)
 
-    def _render(self, job: RenderJob, context: dict[str, object]) -> None:
+    def _render(
+        self, job: RenderJob, context: dict[str, object], cancelled: threading.Event
+    ) -> None:
         project = load_project(self._services.app, job.project_id, job.project_version)
         final = Path(job.output_path)
         partial = final.with_name(f".{final.stem}.partial{final.suffix}")
@@ -61,25 +103,38 @@ class RenderRunner:
         log.debug("ffmpeg_argv", render_id=str(job.id), argv=argv)
         total_us = int(project.timeline.layout()["duration_us"])
         final.parent.mkdir(parents=True, exist_ok=True)
-        throttle = _Throttle(job, self._services, context)
+        watcher = _Watcher(job, self._services, context, cancelled)
         result = run_ffmpeg(
             argv,
             total_us=total_us,
-            on_progress=throttle,
+            on_progress=watcher,
             timeout_seconds=self._services.settings.render_timeout_seconds,
+            cancelled=cancelled,
         )
-        if result.returncode == 0:
+        # A cancel request may have been appended since: decide on the latest job.
+        job = load_render(self._services.app, str(job.id))
+        if job.finished:
+            partial.unlink(missing_ok=True)
+            return
+        if job.cancel_requested:
+            cancelled.set()
+        if result.returncode == 0 and not cancelled.is_set():
             os.replace(partial, final)
             probed = self._services.prober.probe(str(final))
             job.complete(_describe_output(final, probed["duration"]), context)
-        else:
-            partial.unlink(missing_ok=True)
-            reason = (
-                f"timed out after {result.elapsed_seconds:.0f} s"
-                if result.timed_out
-                else f"ffmpeg exited with status {result.returncode}"
-            )
-            job.fail(reason, result.stderr_tail, context)
+            self._save(job)
+            return
+        partial.unlink(missing_ok=True)
+        if cancelled.is_set():
+            job.cancelled_by_worker(context)
+            self._save(job)
+            return
+        reason = _reason(result)
+        if _transient(result) and job.attempts < MAX_ATTEMPTS:
+            job.attempt_failed(reason, result.stderr_tail, context)
+            self._save(job)
+            raise TransientRenderError(reason)
+        job.fail(reason, result.stderr_tail, context)
         self._save(job)
 
     def _save(self, job: RenderJob) -> bool:
@@ -91,22 +146,57 @@ class RenderRunner:
         return True
 
 
-class _Throttle:
-    """Appends a progress event at most once a second, so the log stays small."""
+def _reason(result: FfmpegResult) -> str:
+    if result.timed_out:
+        return f"timed out after {result.elapsed_seconds:.0f} s"
+    if result.returncode < 0:
+        return f"ffmpeg was killed by signal {-result.returncode}"
+    return f"ffmpeg exited with status {result.returncode}"
 
-    def __init__(self, job: RenderJob, services: Services, context: dict[str, object]) -> None:
-        self._job = job
+
+def _transient(result: FfmpegResult) -> bool:
+    if result.timed_out:
+        return False
+    killed_by_system = result.returncode < 0
+    return killed_by_system or any(sign in result.stderr_tail for sign in TRANSIENT_SIGNS)
+
+
+class _Watcher:
+    """Appends throttled progress, and notices a cancel requested anywhere."""
+
+    def __init__(
+        self,
+        job: RenderJob,
+        services: Services,
+        context: dict[str, object],
+        cancelled: threading.Event,
+    ) -> None:
+        self.job = job
         self._services = services
         self._context = context
-        self._last = 0.0
+        self._cancelled = cancelled
+        self._last_progress = 0.0
+        self._last_poll = time.monotonic()
 
     def __call__(self, fraction: float, eta_seconds: float | None) -> None:
         now = time.monotonic()
-        if now - self._last < PROGRESS_INTERVAL_SECONDS or fraction >= 1.0:
+        if now - self._last_poll >= CANCEL_POLL_SECONDS:
+            self._last_poll = now
+            self.job = load_render(self._services.app, str(self.job.id))
+            if self.job.cancel_requested or self.job.finished:
+                self._cancelled.set()
+                return
+        if now - self._last_progress < PROGRESS_INTERVAL_SECONDS or fraction >= 1.0:
             return
-        self._last = now
-        self._job.report_progress(round(fraction, 4), eta_seconds, self._context)
-        self._services.app.save(self._job)
+        self._last_progress = now
+        self.job.report_progress(round(fraction, 4), eta_seconds, self._context)
+        try:
+            self._services.app.save(self.job)
+        except RecordConflictError:
+            # A cancel was appended meanwhile: reload, and stop if that is what it was.
+            self.job = load_render(self._services.app, str(self.job.id))
+            if self.job.cancel_requested:
+                self._cancelled.set()
 
 
 def _describe_output(path: Path, duration_us: int) -> dict[str, object]:
