@@ -15,6 +15,7 @@ from stoat.commands.application import StoatApplication
 from stoat.commands.keys import KeyRing, ensure_admin_key
 from stoat.domain.context import system_context
 from stoat.media.capabilities import xfade_transitions
+from stoat.media.encoders import EncoderProbe
 from stoat.media.probe import Prober
 from stoat.projections.broadcast import Broadcaster
 from stoat.projections.follower import LogFollower
@@ -75,6 +76,7 @@ class Runtime:
             keys=KeyRing(app),
             broadcaster=Broadcaster(app.recorder, app.mapper),
             transitions=xfade_transitions(settings.ffmpeg),
+            encoders=EncoderProbe(settings.ffmpeg),
         )
         self.projection = ProjectViews(self.services.views, app.mapper)
         self.projector = LogFollower(
@@ -121,6 +123,7 @@ class Runtime:
             self.projector.start()
             self.services.broadcaster.start()
         if jobs:
+            self.services.encoders.start()
             self.dispatcher.start()
             self.worker = dramatiq.Worker(
                 self.broker, queues={RENDER_QUEUE}, worker_threads=self.settings.render_workers

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 # Real imports, not TYPE_CHECKING ones: Litestar resolves this dependency's annotations.
 from stoat.commands.application import StoatApplication
 from stoat.commands.keys import KeyRing
+from stoat.media.encoders import EncoderProbe
 from stoat.media.probe import Prober
 from stoat.projections.broadcast import Broadcaster
 from stoat.projections.views import ViewStore
@@ -24,3 +25,4 @@ class Services:
     keys: KeyRing
     broadcaster: Broadcaster
     transitions: list[str]
+    encoders: EncoderProbe

@@ -12,7 +12,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 import stoat.http.library as library_api
 from stoat import __version__
-from stoat.http import catalog, events, health, keys, openapi, projects, renders, webhooks
+from stoat.http import catalog, events, health, keys, openapi, projects, renders, system, webhooks
 from stoat.http.auth import bearer_guard
 from stoat.http.problems import EXCEPTION_HANDLERS
 from stoat.http.request_id import RequestIdMiddleware
@@ -28,6 +28,7 @@ ROUTES = [
     *events.ROUTES,
     *health.ROUTES,
     *openapi.ROUTES,
+    *system.ROUTES,
 ]
 ROUTES += library_api.ROUTES  # the media library
 ROUTES += webhooks.ROUTES
