@@ -47,15 +47,15 @@ pub(crate) fn expression(keyframes: &[Keyframe], var: &str, scale: f64, offset: 
     out
 }
 
-/// `sendcmd` commands setting `option` of filter instance `target` at every output frame
-/// whose value changes: `TIME target option VALUE;...` for frames `0..frames` at
+/// `sendcmd` commands setting `options` of filter instance `target` at every output frame
+/// whose value changes: `TIME target option VALUE,...;...` for frames `0..frames` at
 /// `frame_time(n)` (clip-relative microseconds).
 pub(crate) fn commands(
     keyframes: &[Keyframe],
     frames: i64,
     frame_time: impl Fn(i64) -> Micros,
     target: &str,
-    option: &str,
+    options: &[&str],
     scale: f64,
 ) -> String {
     let mut out = String::new();
@@ -72,12 +72,11 @@ pub(crate) fn commands(
         if !out.is_empty() {
             out.push(';');
         }
-        let _ = write!(
-            out,
-            "{} {target} {option} {}",
-            Num(micros_to_seconds(t)),
-            Num(v)
-        );
+        let _ = write!(out, "{}", Num(micros_to_seconds(t)));
+        for (i, option) in options.iter().enumerate() {
+            let sep = if i == 0 { " " } else { "," };
+            let _ = write!(out, "{sep}{target} {option} {}", Num(v));
+        }
     }
     out
 }
@@ -123,7 +122,17 @@ mod tests {
     #[test]
     fn commands_change_only_when_the_value_does() {
         let frames = [k(0, 0.0, "hold"), k(100_000, 4.0, "linear")];
-        let c = commands(&frames, 5, |n| n * 40_000, "gblur@c1", "sigma", 1.0);
-        assert_eq!(c, "0 gblur@c1 sigma 0;0.12 gblur@c1 sigma 4");
+        let c = commands(
+            &frames,
+            5,
+            |n| n * 40_000,
+            "gblur@c1",
+            &["sigma", "sigmaV"],
+            1.0,
+        );
+        assert_eq!(
+            c,
+            "0 gblur@c1 sigma 0,gblur@c1 sigmaV 0;0.12 gblur@c1 sigma 4,gblur@c1 sigmaV 4"
+        );
     }
 }

@@ -1,5 +1,7 @@
 //! `blur`: `gblur` with sigma in canvas pixels; blur keyframes set sigma at every frame
-//! through `sendcmd` (gblur's sigma is not an expression of time).
+//! through `sendcmd` (gblur's sigma is not an expression of time). The vertical sigma is
+//! set with it: `gblur` fixes `sigmaV` to the first sigma when it starts, and a command
+//! changing only `sigma` leaves the two inconsistent (FFmpeg 5.1 then outputs zeros).
 
 use super::{EffectRender, Stage};
 use crate::easing::Keyframe;
@@ -32,12 +34,12 @@ pub(crate) fn animated(keyframes: &[Keyframe], c: &ClipRender<'_>, chain: &mut C
         c.frames,
         |n| c.canvas.micros_at(n),
         &target,
-        "sigma",
+        &["sigma", "sigmaV"],
         c.canvas.px,
     );
     let first = c.canvas.px(crate::value_at(keyframes, 0).unwrap_or(0.0));
     let _ = chain.f(format_args!(
-        "sendcmd=c='{script}',{target}=sigma={}",
-        Num(first)
+        "sendcmd=c='{script}',{target}=sigma={first}:sigmaV={first}",
+        first = Num(first)
     ));
 }
