@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -104,10 +105,12 @@ class Receiver:
     clock_offset: float = 0.0
     """Added to the receiver's clock: set it to make every timestamp look stale."""
     requests: list[Request] = field(default_factory=list)
+    scheme: str = "http"
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
 
-    def start(self) -> Receiver:
+    def start(self, certfile: str | None = None) -> Receiver:
+        """Serves on a free port of 127.0.0.1; over TLS with ``certfile`` (cert and key)."""
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -123,6 +126,11 @@ class Receiver:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        if certfile is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(certfile)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+            self.scheme = "https"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
@@ -135,7 +143,7 @@ class Receiver:
     def url(self) -> str:
         assert self._server is not None
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/hooks/stoat?source=test"
+        return f"{self.scheme}://{host!s}:{port}/hooks/stoat?source=test"
 
     def _judge(self, headers: dict[str, str], body: bytes) -> tuple[int, str | None]:
         lowered = {key.lower(): value for key, value in headers.items()}

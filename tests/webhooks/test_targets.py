@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import subprocess
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -12,12 +13,13 @@ from stoat.commands._webhook_targets import TargetRefused, parse_target, refusal
 from stoat.settings import Settings
 from stoat.workers._webhook_http import post
 from stoat.workers.webhooks import backoff
+from tests.webhooks._receiver import Receiver
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from litestar import Litestar
     from litestar.testing import TestClient
-
-    from tests.webhooks._receiver import Receiver
 
 
 @pytest.fixture
@@ -73,6 +75,42 @@ def test_delivery_checks_again_and_never_connects(receiver: Receiver) -> None:
     allowed = post(receiver.url, b"{}", {}, timeout=5, allow_private=True)
     assert allowed.status_code == 204
     assert allowed.ok
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A self-signed certificate for ``localhost`` (key included)."""
+    folder = tmp_path_factory.mktemp("tls")
+    pem = folder / "localhost.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+         "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    pem.write_text((folder / "cert.pem").read_text() + (folder / "key.pem").read_text())
+    return pem
+
+
+def test_https_checks_the_certificate_of_the_url_host(
+    certificate: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    endpoint = Receiver().start(certfile=str(certificate))
+    try:
+        by_name = endpoint.url.replace("127.0.0.1", "localhost")
+        untrusted = post(by_name, b"{}", {}, timeout=5, allow_private=True)
+        assert untrusted.status_code is None
+        assert "CERTIFICATE_VERIFY_FAILED" in untrusted.error
+        # Trusted, the name in the URL is what TLS checks, though the socket goes to the
+        # address that was resolved and allowed.
+        monkeypatch.setenv("SSL_CERT_FILE", str(certificate))
+        assert post(by_name, b"{}", {}, timeout=5, allow_private=True).status_code == 204
+        wrong_name = post(endpoint.url, b"{}", {}, timeout=5, allow_private=True)
+        assert "CERTIFICATE_VERIFY_FAILED" in wrong_name.error  # no SAN for 127.0.0.1
+        (request,) = endpoint.snapshot()
+        assert request.headers["host"] == by_name.split("/")[2]
+    finally:
+        endpoint.stop()
 
 
 def test_connection_failures_are_answers_not_exceptions() -> None:

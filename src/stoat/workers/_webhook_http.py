@@ -56,7 +56,7 @@ def post(
         connection = _connect(target, addresses, timeout)
         connection.request("POST", target.path, body=body, headers=headers)
         response = connection.getresponse()
-        text = response.read(MAX_RESPONSE * 4).decode("utf-8", "replace")[:MAX_RESPONSE]
+        text = _read_some(response, time.monotonic() + timeout)
         status = response.status
         latency = elapsed()
         error = "" if 200 <= status < 300 else f"HTTP {status} {response.reason}".strip()
@@ -94,6 +94,19 @@ def _connect(target: Target, addresses: list[str], timeout: float) -> http.clien
         connection.sock = sock  # connect() is skipped: the socket is already there
         return connection
     raise last or OSError("no address to connect to")
+
+
+def _read_some(response: http.client.HTTPResponse, deadline: float) -> str:
+    """The start of the answer's body, read for at most until ``deadline``: an endpoint
+    that trickles its answer cannot hold a delivery thread for long."""
+    wanted, chunks, size = MAX_RESPONSE * 4, [], 0
+    while size < wanted and time.monotonic() < deadline:
+        chunk = response.read1(wanted - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks).decode("utf-8", "replace")[:MAX_RESPONSE]
 
 
 def _describe(failure: BaseException) -> str:
