@@ -130,14 +130,14 @@ def stream(probed: dict[str, Any], kind: str) -> dict[str, Any]:
 def color(path: Path, seconds: float, x: int, y: int, size: int = 4) -> tuple[int, int, int]:
     """The mean RGB colour of the ``size`` square around ``(x, y)`` at ``seconds``."""
     half = size // 2
+    seek = ["-ss", f"{seconds}"] if seconds > 0 else []
     raw = subprocess.run(
         [
             "ffmpeg",
             "-hide_banner",
             "-loglevel",
             "error",
-            "-ss",
-            f"{seconds}",
+            *seek,
             "-i",
             str(path),
             "-frames:v",
@@ -251,3 +251,41 @@ def reference(source: str, filters: str) -> tuple[int, int, int]:
     ).stdout
     center = (8 * 16 + 8) * 3
     return raw[center], raw[center + 1], raw[center + 2]
+
+
+class Frames:
+    """Every frame of a (small) render decoded once, for sampling many points quickly."""
+
+    def __init__(self, path: Path, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        self.data = subprocess.run(
+            [
+                "ffmpeg",
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-i",
+                str(path),
+                "-f",
+                "rawvideo",
+                "-pix_fmt",
+                "rgb24",
+                "-",
+            ],
+            check=True,
+            capture_output=True,
+        ).stdout
+        self.count = len(self.data) // (width * height * 3)
+
+    def color(self, n: int, x: int, y: int, size: int = 4) -> tuple[int, int, int]:
+        """The mean RGB colour of the ``size`` square around ``(x, y)`` in frame ``n``."""
+        half = size // 2
+        sums = [0, 0, 0]
+        for row in range(y - half, y - half + size):
+            start = ((n * self.height + row) * self.width + x - half) * 3
+            for i in range(size):
+                for c in range(3):
+                    sums[c] += self.data[start + i * 3 + c]
+        area = size * size
+        r, g, b = (round(s / area) for s in sums)
+        return r, g, b

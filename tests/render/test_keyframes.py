@@ -12,6 +12,7 @@ from tests.render._support import (
     GREEN,
     RED,
     TONE_DB,
+    Frames,
     Project,
     band_level,
     frame_color,
@@ -31,13 +32,13 @@ def _keyframes(values: list[tuple[float, float]], easing: str = "linear") -> lis
 
 
 def test_every_easing_curve_animates_opacity(tmp_path: Path) -> None:
-    """One white clip per curve over black, its opacity going 0 to 1 over 28 frames: the
-    grey level at frames 7, 14 and 21 is what the core's value_at says (clipped to 0..1,
+    """One white clip per curve over black, its opacity going 0 to 1 over 14 frames: the
+    grey level at frames 4, 7 and 11 is what the core's value_at says (clipped to 0..1,
     since opacity cannot overshoot)."""
     p = Project(output={"width": 160, "height": 120, "fps": "30"})
     n = len(CURVES)
     edits: list[dict[str, Any]] = [
-        {"op": "add_clip", "kind": "color", "color": "black", "duration": n},
+        {"op": "add_clip", "kind": "color", "color": "black", "duration": n / 2},
         {"op": "add_track", "kind": "overlay", "track_id": "ov"},
     ]
     for i, curve in enumerate(CURVES):
@@ -48,22 +49,22 @@ def test_every_easing_curve_animates_opacity(tmp_path: Path) -> None:
                 "track_id": "ov",
                 "kind": "color",
                 "color": "white",
-                "duration": 1,
+                "duration": 0.5,
             },
             {
                 "op": "set_keyframes",
                 "clip_id": f"c{i}",
                 "property": "opacity",
-                "keyframes": _keyframes([(0, 0), (28 / 30, 1)], curve),
+                "keyframes": _keyframes([(0, 0), (14 / 30, 1)], curve),
             },
         ]
     p.edit(*edits)
-    out = p.render(tmp_path / "curves.mp4", "preview")
+    frames = Frames(p.render(tmp_path / "curves.mp4", "preview"), 160, 120)
     for i, curve in enumerate(CURVES):
-        keyframes = _keyframes([(0, 0), (28 / 30, 1)], curve)
-        for frame in (7, 14, 21):
+        keyframes = _keyframes([(0, 0), (14 / 30, 1)], curve)
+        for frame in (4, 7, 11):
             expected = round(255 * min(max(value_at(keyframes, frame / 30) or 0, 0), 1))
-            got = frame_color(out, 30 * i + frame, 80, 60)
+            got = frames.color(15 * i + frame, 80, 60)
             assert near(got, (expected,) * 3), (curve, frame, got, expected)
 
 
