@@ -6,27 +6,33 @@ runner, the dispatcher and a dramatiq worker, each in its own threads.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import dramatiq
 from eventsourcing.persistence import InfrastructureFactory
 
+from stoat.audit.checkpointer import Checkpointer
+from stoat.audit.signing import service_key
 from stoat.commands.application import StoatApplication
 from stoat.commands.keys import KeyRing, ensure_admin_key
 from stoat.domain.context import system_context
 from stoat.media.capabilities import xfade_transitions
 from stoat.media.encoders import EncoderProbe
 from stoat.media.probe import Prober
+from stoat.observability.context import JobLogContext
+from stoat.observability.metrics import attach_queues, detach_queues
 from stoat.projections.broadcast import Broadcaster
 from stoat.projections.follower import LogFollower
+from stoat.projections.library_views import deferred_search_index, rebuild_search_index
 from stoat.projections.project_views import ProjectViews
 from stoat.projections.views import ViewStore
 from stoat.services import Services
 from stoat.workers.broker import ApswBroker
 from stoat.workers.dispatcher import library_dispatcher, render_dispatcher
 from stoat.workers.render import MAX_ATTEMPTS, RenderRunner, TransientRenderError
-from stoat.workers.scan import library_jobs
-from stoat.workers.webhooks import WebhookJobs
+from stoat.workers.scan import LIBRARY_SCAN_QUEUE, MEDIA_ASSETS_QUEUE, library_jobs
+from stoat.workers.webhooks import WEBHOOK_QUEUE, WebhookJobs
 
 if TYPE_CHECKING:
     from stoat.settings import Settings
@@ -90,6 +96,8 @@ class Runtime:
             synchronous=settings.sqlite_synchronous,
             lease_seconds=settings.job_lease_seconds,
         )
+        # Request id and job id in the worker's log context, from each message.
+        self.broker.add_middleware(JobLogContext())
         runner = RenderRunner(self.services)
         self.render_actor: dramatiq.Actor[[str], None] = dramatiq.actor(
             actor_name="render_project",
@@ -116,6 +124,20 @@ class Runtime:
         self.library_worker: dramatiq.Worker | None = None
         # Webhooks: the delivery actor, its dispatcher and worker.
         self.webhooks = WebhookJobs(self.services, self.broker)
+        # The audit chain: the service's signing key (made on a first start) and the
+        # thread that signs the chain head now and then.
+        self.checkpointer = Checkpointer(
+            app,
+            service_key(settings),
+            every_events=settings.audit_checkpoint_events,
+            every_seconds=settings.audit_checkpoint_seconds,
+        )
+        # GET /metrics reads the queue depths from the broker at scrape time.
+        queues = (RENDER_QUEUE, LIBRARY_SCAN_QUEUE, MEDIA_ASSETS_QUEUE, WEBHOOK_QUEUE)
+        attach_queues(
+            self.services,
+            {name: functools.partial(self.broker.queue_depth, name) for name in queues},
+        )
 
     def start(self, *, projections: bool = True, jobs: bool = True) -> None:
         if projections:
@@ -132,6 +154,7 @@ class Runtime:
             self.library_dispatcher.start()
             self.library_worker = self.library.start_worker(self.broker)
             self.webhooks.start()
+        self.checkpointer.start()
 
     def provision_admin_key(self) -> str | None:
         """Creates the admin key on a first start; returns its token only then."""
@@ -143,6 +166,8 @@ class Runtime:
         )
 
     def stop(self) -> None:
+        detach_queues(self.services)
+        self.checkpointer.stop()
         self.dispatcher.stop()
         self.library_dispatcher.stop()
         self.webhooks.stop()
@@ -162,12 +187,15 @@ class Runtime:
         """Drops the read models and replays the whole log into them."""
         self.services.views.reset()
         self.projection = ProjectViews(self.services.views, self.services.app.mapper)
-        count = LogFollower(
-            "stoat-rebuild",
-            self.services.app.recorder,
-            position=self.projection.position,
-            handle=self.projection.handle,
-            batch_size=REBUILD_BATCH,
-        ).catch_up()
+        with deferred_search_index():
+            count = LogFollower(
+                "stoat-rebuild",
+                self.services.app.recorder,
+                position=self.projection.position,
+                handle=self.projection.handle,
+                batch_size=REBUILD_BATCH,
+            ).catch_up()
+        with self.services.views.transaction() as cursor:
+            rebuild_search_index(cursor)
         self.services.views.create_table()  # the indexes that reset() dropped
         return count

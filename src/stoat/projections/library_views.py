@@ -13,6 +13,8 @@ contentless, so the text is not stored twice.
 from __future__ import annotations
 
 import itertools
+import threading
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -23,7 +25,7 @@ from stoat.domain.scan import LibraryScan, ScanStatus
 from stoat.domain.video import Video, VideoStatus
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     import apsw
     from eventsourcing.persistence import Mapper, Notification
@@ -327,7 +329,40 @@ def _text(path: str, tags: list[str], codecs: str, metadata: bytes | msgspec.Raw
     return name, directory, " ".join(tags), codecs, words
 
 
+# A rebuild fills the search index once, from the finished table, instead of keeping it
+# up to date event by event (FTS5's segment writes were most of a rebuild's cost). Only
+# the rebuilding thread defers; a live projection running meanwhile is unaffected.
+_deferral = threading.local()
+
+
+@contextmanager
+def deferred_search_index() -> Iterator[None]:
+    """Within the block, this thread's library events skip the search index."""
+    _deferral.active = True
+    try:
+        yield
+    finally:
+        _deferral.active = False
+
+
+def rebuild_search_index(cursor: apsw.Cursor) -> int:
+    """Indexes every video row (the invariant the live path keeps: each row indexed with
+    ``_text`` of its own columns); returns how many."""
+    cursor.execute("DELETE FROM library_search")
+    rows = cursor.execute(
+        "SELECT n, path, tags, codecs, metadata FROM library_videos ORDER BY n"
+    ).fetchall()
+    cursor.executemany(
+        "INSERT INTO library_search (rowid, name, directory, tags, codecs, metadata) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(n, *_text(str(p), _decode(bytes(t)), str(c), bytes(m))) for n, p, t, c, m in rows],  # type: ignore[arg-type]
+    )
+    return len(rows)
+
+
 def _index(cursor: apsw.Cursor, n: int, text: Text) -> None:
+    if getattr(_deferral, "active", False):
+        return
     cursor.execute(
         "INSERT INTO library_search (rowid, name, directory, tags, codecs, metadata) "
         "VALUES (?, ?, ?, ?, ?, ?)",
@@ -336,6 +371,8 @@ def _index(cursor: apsw.Cursor, n: int, text: Text) -> None:
 
 
 def _unindex(cursor: apsw.Cursor, n: int, text: Text) -> None:
+    if getattr(_deferral, "active", False):
+        return
     cursor.execute(
         "INSERT INTO library_search "
         "(library_search, rowid, name, directory, tags, codecs, metadata) "
