@@ -41,8 +41,11 @@ def edit(client: TestClient[Litestar], project: str, *edits: dict[str, Any], **h
 
 
 def state(client: TestClient[Litestar], project: str, version: int | None = None) -> Any:
-    query = "" if version is None else f"?version={version}"
-    return client.get(f"/v1/projects/{project}{query}").json()
+    """A version's state from the log (strongly consistent); the latest by default."""
+    if version is None:
+        history = client.get(f"/v1/projects/{project}/history?limit=500").json()["items"]
+        version = history[-1]["version"]
+    return client.get(f"/v1/projects/{project}?version={version}").json()
 
 
 def clips(document: dict[str, Any]) -> list[tuple[str, str]]:

@@ -118,6 +118,8 @@ _HINTS = {
 
 
 def _classify(text: str, key: str) -> tuple[str, str]:
+    # Litestar names the request body "data"; clients know only the body's own fields.
+    key = key.removeprefix("data").removeprefix(".")
     field = _FIELD.search(text)
     if text.startswith("Object contains unknown field") and field:
         return "unknown_field", _join(key, field.group(1))
