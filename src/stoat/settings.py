@@ -56,6 +56,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     webhooks_retry_max_seconds: float = 21600.0
     webhooks_disable_after_failures: int = 20
     webhooks_workers: int = 2
+    # Rate limiting per API key (a token bucket each, in memory per process).
+    rate_limit: float = 0.0
+    """Requests a second each API key may make, sustained; 0 turns the limiter off."""
+    rate_limit_burst: int = 100
+    """Requests a key may make at once (the bucket's size)."""
 
     @property
     def events_db(self) -> Path:
@@ -139,6 +144,8 @@ _ENV_FIELDS = {
     "webhooks_retry_max_seconds": "str",
     "webhooks_disable_after_failures": "str",
     "webhooks_workers": "str",
+    "rate_limit": "str",
+    "rate_limit_burst": "str",
 }
 
 

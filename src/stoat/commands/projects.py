@@ -18,6 +18,7 @@ from stoat.commands.results import write_result
 from stoat.commands.sources import resolve_sources
 from stoat.domain.project import Project
 from stoat.errors import NotFound, Rejected, VersionConflict
+from stoat.observability.metrics import core_call
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -88,7 +89,8 @@ def edit_project(
         sources = resolve_sources(app, prober, roots, edits)
         env = {"files": sources.files, "transitions": list(transitions)}
         try:
-            project.edit(edits, sources.media, env, context)
+            with core_call("decide"):
+                project.edit(edits, sources.media, env, context)
         except ValidationError as error:
             raise Rejected(_merge(sources.errors, error)) from None
         if sources.errors:

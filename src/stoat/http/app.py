@@ -7,17 +7,33 @@ from typing import TYPE_CHECKING
 from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 import stoat.http.library as library_api
 from stoat import __version__
-from stoat.http import catalog, events, health, keys, openapi, projects, renders, system, webhooks
+from stoat.http import (
+    catalog,
+    events,
+    health,
+    keys,
+    metrics,
+    openapi,
+    projects,
+    renders,
+    system,
+    webhooks,
+)
 from stoat.http.auth import bearer_guard
 from stoat.http.problems import EXCEPTION_HANDLERS
 from stoat.http.request_id import RequestIdMiddleware
+from stoat.observability.http import ObservabilityMiddleware, bind_actor
+from stoat.observability.rate_limit import RateLimiter, RateLimitMiddleware
 
 if TYPE_CHECKING:
+    from litestar.types import Middleware
+
     from stoat.services import Services
 
 ROUTES = [
@@ -32,6 +48,7 @@ ROUTES = [
 ]
 ROUTES += library_api.ROUTES  # the media library
 ROUTES += webhooks.ROUTES
+ROUTES += metrics.ROUTES  # open, like health
 
 
 def create_app(services: Services) -> Litestar:
@@ -40,12 +57,18 @@ def create_app(services: Services) -> Litestar:
     # sharing a path get wrapped for the thread pool twice (Litestar 2.x). The router
     # also carries the auth guard, so every route is covered unless marked public.
     api = Router("/", route_handlers=ROUTES, guards=[bearer_guard(services.keys)])
+    middleware: list[Middleware] = [RequestIdMiddleware, ObservabilityMiddleware]
+    settings = services.settings
+    if settings.rate_limit > 0:
+        limiter = RateLimiter(settings.rate_limit, settings.rate_limit_burst)
+        middleware.append(DefineMiddleware(RateLimitMiddleware, limiter=limiter))
     return Litestar(
         route_handlers=[api],
         dependencies={"services": Provide(lambda: services, use_cache=True, sync_to_thread=False)},
         state=State({"services": services}),
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[RequestIdMiddleware],
+        middleware=middleware,
+        before_request=bind_actor,
         openapi_config=OpenAPIConfig(
             title="Stoat",
             version=__version__,

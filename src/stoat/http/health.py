@@ -10,6 +10,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from stoat import _core
 from stoat.http.context import ServicesDep
+from stoat.observability.metrics import queues_of
 
 PUBLIC = {"public": True}
 
@@ -22,7 +23,7 @@ def live() -> dict[str, str]:
 
 @get("/health/ready", sync_to_thread=True, opt=PUBLIC)
 def ready(services: ServicesDep) -> Response[dict[str, Any]]:
-    """Every dependency answers: event store, read models, FFmpeg, the Rust core."""
+    """Every dependency answers: event store, read models, broker, FFmpeg, the Rust core."""
     return _readiness(services)
 
 
@@ -39,6 +40,9 @@ def _readiness(services: ServicesDep) -> Response[dict[str, Any]]:
         "ffmpeg": _check(lambda: shutil.which(services.settings.ffmpeg) or _missing("ffmpeg")),
         "rust_core": {"ok": True, "version": _core.__version__},
     }
+    queues = queues_of(services)  # the broker's queue readers, where a runtime runs
+    if queues:
+        checks["broker"] = _check(lambda: [read() for read in queues.values()])
     ok = all(check["ok"] for check in checks.values())
     status = HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE
     return Response({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=status)

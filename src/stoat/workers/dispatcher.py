@@ -14,6 +14,7 @@ from eventsourcing.utils import get_topic
 from stoat.domain.render_job import RenderJob
 from stoat.domain.scan import LibraryScan
 from stoat.domain.video import VIDEO_CONTENT_EVENTS
+from stoat.observability.context import message_for
 from stoat.projections.follower import LogFollower
 from stoat.projections.views import APPLICATION_NAME
 
@@ -35,7 +36,8 @@ def render_dispatcher(
         return broker.max_tracking_id(APPLICATION_NAME) or 0
 
     def handle(notifications: Sequence[Notification]) -> None:
-        messages = [render_actor.message(str(n.originator_id)) for n in notifications]
+        # The request id that asked for the render goes along, into the worker's logs.
+        messages = [message_for(render_actor, n) for n in notifications]
         broker.enqueue_with_tracking(messages, APPLICATION_NAME, notifications[-1].id)
 
     return LogFollower(
@@ -68,9 +70,9 @@ def library_dispatcher(
 
     def handle(notifications: Sequence[Notification]) -> None:
         messages = [
-            scan_actor.message(str(n.originator_id))
+            message_for(scan_actor, n)
             if n.topic == scan_topic or assets_actor is None
-            else assets_actor.message(str(n.originator_id))
+            else message_for(assets_actor, n)
             for n in notifications
         ]
         broker.enqueue_with_tracking(messages, LIBRARY_TRACKING, notifications[-1].id)

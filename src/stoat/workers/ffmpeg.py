@@ -13,12 +13,17 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+import structlog
+
 from stoat._core import progress as core_progress
+from stoat.observability.metrics import FFMPEG_ACTIVE
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 STDERR_TAIL_LINES = 40
+
+log = structlog.get_logger(__name__)
 
 
 class ProgressSink(Protocol):
@@ -42,11 +47,15 @@ def run_ffmpeg(
     cancelled: threading.Event | None = None,
 ) -> FfmpegResult:
     """Runs ``argv`` to completion, a timeout, or cancellation; never raises on failure."""
+    log.debug("ffmpeg_argv", argv=list(argv))
     started = time.monotonic()
     tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
-    with subprocess.Popen(
-        list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    ) as process:
+    with (
+        FFMPEG_ACTIVE.track_inprogress(),
+        subprocess.Popen(
+            list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        ) as process,
+    ):
         reader = threading.Thread(target=_drain, args=(process.stderr, tail), daemon=True)
         reader.start()
         deadline = started + timeout_seconds

@@ -25,6 +25,7 @@ from eventsourcing.persistence import RecordConflictError
 from stoat.commands.projects import load_project
 from stoat.commands.renders import load_render
 from stoat.domain.context import system_context
+from stoat.observability.metrics import RENDER_JOBS, RENDER_SECONDS, RENDER_SPEED, core_call
 from stoat.workers.ffmpeg import FfmpegResult, run_ffmpeg
 
 if TYPE_CHECKING:
@@ -81,9 +82,11 @@ class RenderRunner:
             job.fail(f"abandoned after {job.attempts} attempts", "", context)
             self._save(job)
             return
+        structlog.contextvars.bind_contextvars(project_id=job.project_id)
         job.start(context)
         if not self._save(job):
             return
+        RENDER_JOBS.labels("started").inc()
         cancelled = threading.Event()
         with _RUNNING_LOCK:
             _RUNNING[render_id] = cancelled
@@ -99,9 +102,12 @@ class RenderRunner:
         project = load_project(self._services.app, job.project_id, job.project_version)
         final = Path(job.output_path)
         partial = final.with_name(f".{final.stem}.partial{final.suffix}")
-        argv = project.timeline.compile_render({"output_path": str(partial), "preset": job.preset})
-        log.debug("ffmpeg_argv", render_id=str(job.id), argv=argv)
-        total_us = int(project.timeline.layout()["duration_us"])
+        with core_call("compile_render"):
+            argv = project.timeline.compile_render(
+                {"output_path": str(partial), "preset": job.preset}
+            )
+        with core_call("layout"):
+            total_us = int(project.timeline.layout()["duration_us"])
         final.parent.mkdir(parents=True, exist_ok=True)
         watcher = _Watcher(job, self._services, context, cancelled)
         result = run_ffmpeg(
@@ -122,20 +128,24 @@ class RenderRunner:
             os.replace(partial, final)
             probed = self._services.prober.probe(str(final))
             job.complete(_describe_output(final, probed["duration"]), context)
-            self._save(job)
+            if self._save(job):
+                _count_completed(result.elapsed_seconds, probed["duration"])
             return
         partial.unlink(missing_ok=True)
         if cancelled.is_set():
             job.cancelled_by_worker(context)
             self._save(job)
+            RENDER_JOBS.labels("cancelled").inc()
             return
         reason = _reason(result)
         if _transient(result) and job.attempts < MAX_ATTEMPTS:
             job.attempt_failed(reason, result.stderr_tail, context)
             self._save(job)
+            RENDER_JOBS.labels("retrying").inc()
             raise TransientRenderError(reason)
         job.fail(reason, result.stderr_tail, context)
         self._save(job)
+        RENDER_JOBS.labels("failed").inc()
 
     def _save(self, job: RenderJob) -> bool:
         try:
@@ -144,6 +154,13 @@ class RenderRunner:
             log.warning("render_lost_race", render_id=str(job.id))
             return False
         return True
+
+
+def _count_completed(elapsed_seconds: float, duration_us: int) -> None:
+    RENDER_JOBS.labels("completed").inc()
+    RENDER_SECONDS.observe(elapsed_seconds)
+    if elapsed_seconds > 0:
+        RENDER_SPEED.observe(duration_us / 1_000_000 / elapsed_seconds)
 
 
 def _reason(result: FfmpegResult) -> str:

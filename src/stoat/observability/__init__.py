@@ -1,0 +1,1 @@
+"""Observability and protection: Prometheus metrics, log context, rate limiting."""
