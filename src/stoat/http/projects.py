@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
@@ -18,6 +20,8 @@ from stoat.commands.projects import (
     restore_project,
     undo_project,
 )
+from stoat.commands.results import WriteResult
+from stoat.http.audit_signatures import SIGNED_ROUTE, SignatureHeader, signed_context
 from stoat.http.context import (
     ServicesDep,
     await_position,
@@ -27,6 +31,7 @@ from stoat.http.context import (
 )
 from stoat.http.schemas import CreateProject, EditBatch, Fork, Restore, Steps
 from stoat.projections.represent import project_document, timeline_document
+from stoat.services import Services
 
 After = Annotated[
     int | None,
@@ -81,14 +86,21 @@ def read_project(
     return Response(doc, headers={"ETag": f'"{doc["version"]}"'})
 
 
-@post("/v1/projects/{project_id:str}/edits", sync_to_thread=True)
-def apply_edits(
+@post("/v1/projects/{project_id:str}/edits", sync_to_thread=True, **SIGNED_ROUTE)
+def apply_edits(  # noqa: PLR0917 - the signature's header and raw body come in too
     request: Request[Any, Any, Any],
     project_id: FromPath[str],
     data: JSONBody[EditBatch],
     services: ServicesDep,
+    raw_body: NamedDependency[bytes],
+    signature: SignatureHeader = None,
 ) -> Response[Any]:
-    """Apply a batch of edits atomically: all of their events, or none (422)."""
+    """Apply a batch of edits atomically: all of their events, or none (422).
+
+    May be signed by the caller (``Stoat-Signature``, see the header), for
+    non-repudiation: the signature is checked before anything is appended.
+    """
+    context = signed_context(request, event_context(request, data), raw_body, signature)
     result = edit_project(
         services.app,
         services.prober,
@@ -97,7 +109,7 @@ def apply_edits(
         edits=data.edits,
         expected_version=expected_version(request, data.expected_version),
         transitions=services.transitions,
-        context=event_context(request, data),
+        context=context,
     )
     return write_response(result)
 
@@ -110,14 +122,7 @@ def undo(
     services: ServicesDep,
 ) -> Response[Any]:
     """Undo the last ``steps`` edit batches (an undo is itself an event)."""
-    result = undo_project(
-        services.app,
-        project_id=project_id,
-        steps=data.steps,
-        expected_version=expected_version(request, data.expected_version),
-        context=event_context(request, data),
-    )
-    return write_response(result)
+    return _step(undo_project, request, project_id, data, services)
 
 
 @post("/v1/projects/{project_id:str}/redo", sync_to_thread=True)
@@ -128,7 +133,17 @@ def redo(
     services: ServicesDep,
 ) -> Response[Any]:
     """Redo the last ``steps`` undone batches; a new edit clears what can be redone."""
-    result = redo_project(
+    return _step(redo_project, request, project_id, data, services)
+
+
+def _step(
+    command: Callable[..., WriteResult],
+    request: Request[Any, Any, Any],
+    project_id: str,
+    data: Steps,
+    services: Services,
+) -> Response[Any]:
+    result = command(
         services.app,
         project_id=project_id,
         steps=data.steps,

@@ -7,13 +7,14 @@ commit in one transaction: exactly-once, and a rebuild is a replay from position
 
 from __future__ import annotations
 
-import base64
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from stoat.errors import NotFound, ReadTimeout, Rejected, error_item
+from stoat.errors import NotFound, ReadTimeout
 from stoat.eventstore import ApswTrackingRecorder
+from stoat.projections.audit_views import AUDIT_RESET, AUDIT_TABLES
+from stoat.projections.cursors import decode_cursor, encode_cursor
 from stoat.projections.library_views import LIBRARY_RESET, LIBRARY_TABLES
 from stoat.projections.represent import clip_count
 from stoat.projections.webhook_views import WEBHOOK_RESET, WEBHOOK_TABLES
@@ -59,6 +60,7 @@ class ViewStore(ApswTrackingRecorder):
             *VIEW_TABLES,
             *LIBRARY_TABLES,
             *WEBHOOK_TABLES,
+            *AUDIT_TABLES,
         ]
 
     # -- queries -------------------------------------------------------------------
@@ -93,13 +95,13 @@ class ViewStore(ApswTrackingRecorder):
 
     def list_projects(self, *, limit: int, cursor: str | None) -> tuple[list[Any], str | None]:
         """Newest first; the cursor is the opaque position of the last item seen."""
-        before = _decode_cursor(cursor)
+        before = decode_cursor(cursor)
         rows = self._all(
             "SELECT seq, document FROM project_views WHERE seq < ? ORDER BY seq DESC LIMIT ?",
             (before, limit + 1),
         )
         items = [_summary(_decode(document)) for _, document in rows[:limit]]
-        next_cursor = _encode_cursor(rows[limit - 1][0]) if len(rows) > limit else None
+        next_cursor = encode_cursor(rows[limit - 1][0]) if len(rows) > limit else None
         return items, next_cursor
 
     def render(self, render_id: str) -> dict[str, Any]:
@@ -115,13 +117,13 @@ class ViewStore(ApswTrackingRecorder):
         return None if row is None else dict(_decode(row[0]))
 
     def list_keys(self, *, limit: int, cursor: str | None) -> tuple[list[Any], str | None]:
-        before = _decode_cursor(cursor)
+        before = decode_cursor(cursor)
         rows = self._all(
             "SELECT seq, document FROM key_views WHERE seq < ? ORDER BY seq DESC LIMIT ?",
             (before, limit + 1),
         )
         items = [_decode(document) for _, document in rows[:limit]]
-        next_cursor = _encode_cursor(rows[limit - 1][0]) if len(rows) > limit else None
+        next_cursor = encode_cursor(rows[limit - 1][0]) if len(rows) > limit else None
         return items, next_cursor
 
     # -- updates (inside ``self.transaction()``) -------------------------------------
@@ -166,7 +168,7 @@ class ViewStore(ApswTrackingRecorder):
         with self.transaction() as cursor:
             cursor.execute("DELETE FROM project_views")
             cursor.execute("DELETE FROM render_views")
-            for statement in (*LIBRARY_RESET, *WEBHOOK_RESET):
+            for statement in (*LIBRARY_RESET, *WEBHOOK_RESET, *AUDIT_RESET):
                 cursor.execute(statement)
             cursor.execute("DELETE FROM key_views")
             cursor.execute(
@@ -194,26 +196,3 @@ def _summary(document: dict[str, Any]) -> dict[str, Any]:
         "clip_count": clip_count(document),
         "modified_at": document["modified_at"],
     }
-
-
-def _encode_cursor(seq: int) -> str:
-    return base64.urlsafe_b64encode(str(seq).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str | None) -> int:
-    if not cursor:
-        return 2**62
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        return int(base64.urlsafe_b64decode(padded.encode()).decode())
-    except ValueError:
-        raise Rejected(
-            [
-                error_item(
-                    "invalid_cursor",
-                    ("query", "cursor"),
-                    "the cursor is not one we issued",
-                    "pass the `next` value of the previous page, unchanged",
-                )
-            ]
-        ) from None

@@ -7,14 +7,14 @@ is one row per subscription and event, holding the list of its attempts.
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from stoat.domain.webhook import WebhookStatus, WebhookSubscription
-from stoat.errors import NotFound, Rejected, error_item
+from stoat.errors import NotFound
+from stoat.projections.cursors import decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
     import apsw
@@ -221,7 +221,7 @@ def list_webhooks(
     views: ViewStore, *, limit: int, cursor: str | None
 ) -> tuple[list[Any], str | None]:
     """Newest first; the cursor is the opaque position of the last item seen."""
-    before = _decode_cursor(cursor)
+    before = decode_cursor(cursor)
     with views.read() as db:
         rows = list(
             db.execute(
@@ -230,14 +230,14 @@ def list_webhooks(
             )
         )
     items = [_decode(document) for _, document in rows[:limit]]
-    return items, _encode_cursor(rows[limit - 1][0]) if len(rows) > limit else None
+    return items, encode_cursor(rows[limit - 1][0]) if len(rows) > limit else None
 
 
 def list_deliveries(
     views: ViewStore, webhook_id: str, *, limit: int, cursor: str | None, status: str | None
 ) -> tuple[list[Any], str | None]:
     """A subscription's deliveries, newest event first, each with all its attempts."""
-    before = _decode_cursor(cursor)
+    before = decode_cursor(cursor)
     where, args = "webhook_id = ? AND position < ?", [webhook_id, before]
     if status is not None:
         where += " AND status = ?"
@@ -253,27 +253,4 @@ def list_deliveries(
             )
         )
     items = [_decode(document) for _, document in rows[:limit]]
-    return items, _encode_cursor(rows[limit - 1][0]) if len(rows) > limit else None
-
-
-def _encode_cursor(seq: int) -> str:
-    return base64.urlsafe_b64encode(str(seq).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str | None) -> int:
-    if not cursor:
-        return 2**62
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        return int(base64.urlsafe_b64decode(padded.encode()).decode())
-    except ValueError:
-        raise Rejected(
-            [
-                error_item(
-                    "invalid_cursor",
-                    ("query", "cursor"),
-                    "the cursor is not one we issued",
-                    "pass the `next` value of the previous page, unchanged",
-                )
-            ]
-        ) from None
+    return items, encode_cursor(rows[limit - 1][0]) if len(rows) > limit else None
