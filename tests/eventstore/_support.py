@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import tempfile
 from pathlib import Path
@@ -11,9 +12,10 @@ from uuid import UUID, uuid4
 
 from eventsourcing.persistence import StoredEvent
 
-from stoat.eventstore import ApswDatastore, ApswFactory
+from stoat.eventstore import ApswApplicationRecorder, ApswDatastore, ApswFactory
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
     from multiprocessing.context import SpawnContext
 
 
@@ -65,3 +67,35 @@ class TempDatabaseTestCase(TestCase):
         factory = ApswFactory({"APSW_DBNAME": self.db_name, **env})
         self._to_close.append(factory)
         return factory
+
+
+def recompute_chain(rows: Iterable[Sequence[Any]]) -> list[bytes]:
+    """The chain hashes of ``rows`` (id, originator id, version, topic, state), from the
+    genesis, written out from the specification rather than with ``chain_hash``."""
+    previous, hashes = bytes(32), []
+    for notification_id, originator_id, version, topic, state in rows:
+        oid, name = originator_id.encode(), topic.encode()
+        previous = hashlib.sha256(
+            previous
+            + notification_id.to_bytes(8, "big")
+            + version.to_bytes(8, "big")
+            + len(oid).to_bytes(4, "big")
+            + oid
+            + len(name).to_bytes(4, "big")
+            + name
+            + state
+        ).digest()
+        hashes.append(previous)
+    return hashes
+
+
+def assert_chain_intact(recorder: ApswApplicationRecorder) -> int:
+    """Every stored row's ``chain_hash`` is the recomputed one; returns the row count."""
+    rows = recorder.datastore.fetchall(
+        "SELECT notification_id, originator_id, originator_version, topic, state, chain_hash "
+        f"FROM {recorder.events_table} ORDER BY notification_id"
+    )
+    expected = recompute_chain(row[:5] for row in rows)
+    assert [row[5] for row in rows] == expected, "the stored chain does not recompute"
+    assert [row[0] for row in rows] == list(range(1, len(rows) + 1))
+    return len(rows)

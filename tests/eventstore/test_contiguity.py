@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stoat.eventstore import ApswApplicationRecorder, ApswFactory
-from tests.eventstore._support import spawn_context, stored_events
+from tests.eventstore._support import assert_chain_intact, spawn_context, stored_events
 from tests.eventstore._workers import append_batches
 
 if TYPE_CHECKING:
@@ -79,6 +79,8 @@ def _check_log(recorder: ApswApplicationRecorder, batches: Sequence[Sequence[int
         # Each batch is one aggregate's consecutive versions, in order.
         assert len({e.originator_id for e in events}) == 1
         assert [e.originator_version for e in events] == list(range(1, len(batch) + 1))
+    # Whoever wrote them, the rows form one hash chain in id order.
+    assert assert_chain_intact(recorder) == len(all_ids)
 
 
 def test_ids_are_contiguous_with_concurrent_writer_threads(tmp_path: Path) -> None:
@@ -173,5 +175,6 @@ def test_log_is_the_successful_batches_in_order(batches: list[list[tuple[int, in
             (aggregates.index(cast("UUID", n.originator_id)), n.originator_version)
             for n in notifications
         ] == expected
+        assert assert_chain_intact(recorder) == len(expected)
     finally:
         factory.close()

@@ -28,7 +28,7 @@ from tests.eventstore._groups import (
     start_queued,
     wait_until,
 )
-from tests.eventstore._support import stored_events
+from tests.eventstore._support import assert_chain_intact, stored_events
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -82,7 +82,8 @@ def test_a_lone_writer_commits_at_once_without_savepoints(
     # (executemany traces its statement once per row: count each run once.)
     verbs = [sql.split()[0] for sql in statements]
     runs = [verb for i, verb in enumerate(verbs) if i == 0 or verbs[i - 1] != verb]
-    assert runs == ["BEGIN", "INSERT", "COMMIT"] * 2
+    # The SELECT reads the last row's id and chain hash, inside the transaction.
+    assert runs == ["BEGIN", "SELECT", "INSERT", "COMMIT"] * 2
 
 
 def test_saves_queued_behind_a_busy_writer_share_one_commit_and_one_fsync(
@@ -136,6 +137,8 @@ def test_a_version_clash_in_the_middle_of_a_group_fails_only_that_save(
         1,
         2,
     ]
+    # Each unit chained on from the rows committed before it, not from a rolled-back one.
+    assert assert_chain_intact(recorder) == 6
 
 
 def test_an_exception_in_one_unit_reaches_only_its_caller(
@@ -277,6 +280,8 @@ def test_a_unit_that_makes_sqlite_abandon_the_transaction_fails_alone(
     assert len(begins) == 2
     assert [o.value for o in outcomes] == [[2], None, [3]]
     assert recorder.max_notification_id() == 3
+    # The rerun computed its chain hashes afresh, from the rows really committed.
+    assert assert_chain_intact(recorder) == 3
 
 
 def test_a_write_inside_a_transaction_of_the_same_thread_is_refused(

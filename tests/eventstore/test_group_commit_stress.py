@@ -24,7 +24,7 @@ from tests.eventstore._groups import (
     start_queued,
     wait_until,
 )
-from tests.eventstore._support import stored_events
+from tests.eventstore._support import assert_chain_intact, stored_events
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -168,6 +168,7 @@ def test_concurrent_saves_leave_exactly_the_successful_ones(
             assert isinstance(recorder, ApswApplicationRecorder)
             results = _save_concurrently(factory, recorder, saves, batches)
             notifications = recorder.select_notifications(start=None, limit=1000)
+            assert assert_chain_intact(recorder) == len(notifications)
         finally:
             factory.close()
     assert [n.id for n in notifications] == list(range(1, len(notifications) + 1))

@@ -4,11 +4,20 @@ Select it with ``PERSISTENCE_MODULE=stoat.eventstore`` and ``APSW_DBNAME=<file>`
 ``InfrastructureFactory.construct`` finds :class:`ApswFactory`, the one factory class
 this module exposes. See :class:`ApswFactory` for the environment keys, and
 :class:`ApswTrackingRecorder` for the hook projections use to update a read model and
-its tracking position in one transaction.
+its tracking position in one transaction. Application recorders chain their rows
+(``chain_hash``, see :func:`chain_hash`): :func:`walk_chain` recomputes the chain.
 """
 
 from __future__ import annotations
 
+from stoat.eventstore._chain import (
+    GENESIS,
+    ChainBreak,
+    ChainRow,
+    ChainWalk,
+    chain_hash,
+    walk_chain,
+)
 from stoat.eventstore._datastore import SYNCHRONOUS_MODES, ApswDatastore, SynchronousMode
 from stoat.eventstore._errors import translate_error
 from stoat.eventstore._factory import ApswFactory
@@ -24,6 +33,7 @@ from stoat.eventstore._tracking import ApswProcessRecorder, ApswTrackingRecorder
 Factory = ApswFactory
 
 __all__ = [
+    "GENESIS",
     "SYNCHRONOUS_MODES",
     "ApswAggregateRecorder",
     "ApswApplicationRecorder",
@@ -33,7 +43,12 @@ __all__ = [
     "ApswRecorder",
     "ApswSubscription",
     "ApswTrackingRecorder",
+    "ChainBreak",
+    "ChainRow",
+    "ChainWalk",
     "Factory",
     "SynchronousMode",
+    "chain_hash",
     "translate_error",
+    "walk_chain",
 ]

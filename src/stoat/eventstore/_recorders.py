@@ -16,6 +16,7 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 
+from stoat.eventstore._chain import GENESIS, chain_hash
 from stoat.eventstore._subscription import ApswSubscription
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from apsw import SQLiteValue, SQLiteValues
     from eventsourcing.persistence import Subscription
 
+    from stoat.eventstore._chain import ChainRow
     from stoat.eventstore._datastore import ApswDatastore
 
 # Table names are interpolated into SQL (hence the S608 waivers below) only after
@@ -92,7 +94,7 @@ class ApswAggregateRecorder(ApswRecorder, AggregateRecorder):
         super().__init__(datastore)
         # Every insert goes through this statement, with the parameters from
         # _event_rows(), in _insert_events(). A column computed at append time (the
-        # planned hash chain) means extending those three in the application recorder.
+        # hash chain) extends those three, as the application recorder does.
         self.insert_events_statement = (
             f"INSERT INTO {self.events_table} "  # noqa: S608
             "(originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)"
@@ -202,15 +204,30 @@ class ApswApplicationRecorder(ApswAggregateRecorder, ApplicationRecorder):
     """Stores events and numbers them in commit order: the application's notification log.
 
     ``notification_id`` is an ``INTEGER PRIMARY KEY`` (an alias of the rowid, so
-    ``VACUUM`` cannot renumber it). SQLite assigns max+1 inside the ``BEGIN IMMEDIATE``
-    transaction, and writers are serialised, so ids are contiguous and in commit order:
-    a reader never sees id n+1 before id n.
+    ``VACUUM`` cannot renumber it): max+1, read and written inside the ``BEGIN
+    IMMEDIATE`` transaction, and writers are serialised, so ids are contiguous and in
+    commit order: a reader never sees id n+1 before id n.
+
+    Every row also carries ``chain_hash``, which covers the previous row's and the row's
+    own bytes (see ``_chain``), computed in the same transaction.
     """
 
     def __init__(self, datastore: ApswDatastore, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name)
-        self.select_max_notification_id_statement = (
-            f"SELECT MAX(notification_id) FROM {self.events_table}"  # noqa: S608
+        table = self.events_table
+        self.insert_events_statement = (
+            f"INSERT INTO {table} (notification_id, originator_id, "  # noqa: S608
+            "originator_version, topic, state, chain_hash) VALUES (?, ?, ?, ?, ?, ?)"
+        )
+        self.select_max_notification_id_statement = f"SELECT MAX(notification_id) FROM {table}"  # noqa: S608
+        self.select_chain_head_statement = (
+            f"SELECT notification_id, chain_hash FROM {table} "  # noqa: S608
+            "ORDER BY notification_id DESC LIMIT 1"
+        )
+        self.select_chain_statement = (
+            "SELECT notification_id, originator_id, originator_version, topic, state, "  # noqa: S608
+            f"chain_hash FROM {table} WHERE notification_id > ? AND notification_id <= ? "
+            "ORDER BY notification_id LIMIT ?"
         )
 
     def _create_events_table(self) -> str:
@@ -221,9 +238,40 @@ class ApswApplicationRecorder(ApswAggregateRecorder, ApplicationRecorder):
             "originator_version INTEGER NOT NULL, "
             "topic TEXT NOT NULL, "
             "state BLOB NOT NULL, "
+            "chain_hash BLOB NOT NULL, "
             "UNIQUE (originator_id, originator_version)"
             ") STRICT"
         )
+
+    def _event_rows(
+        self, cursor: apsw.Cursor, stored_events: Sequence[StoredEvent]
+    ) -> list[tuple[SQLiteValue, ...]]:
+        """Rows with their notification ids and chain hashes, following the last row.
+
+        The last row is read through ``cursor``, inside the append transaction: it is
+        the previous save's (an earlier unit's, under group commit), and a group that is
+        rolled back and run again reads it afresh. So ids and hashes always follow the
+        rows actually committed before them.
+        """
+        head = cursor.execute(self.select_chain_head_statement).fetchone()
+        if head is None:
+            notification_id, previous = 0, GENESIS
+        else:
+            notification_id, previous = cast("int", head[0]), cast("bytes", head[1])
+        rows: list[tuple[SQLiteValue, ...]] = []
+        for stored in stored_events:
+            notification_id += 1
+            originator_id = _stored_id(stored.originator_id)
+            fields = (
+                notification_id,
+                originator_id,
+                stored.originator_version,
+                stored.topic,
+                stored.state,
+            )
+            previous = chain_hash(previous, fields)
+            rows.append((*fields, previous))
+        return rows
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
         """Insert the events atomically and return their notification ids.
@@ -294,6 +342,18 @@ class ApswApplicationRecorder(ApswAggregateRecorder, ApplicationRecorder):
         """The last notification id, or None if nothing has been recorded."""
         row = self.datastore.fetchone(self.select_max_notification_id_statement)
         return None if row is None else cast("int | None", row[0])
+
+    def chain_head(self) -> tuple[int, bytes]:
+        """The last notification id and its chain hash; ``(0, GENESIS)`` when empty."""
+        row = self.datastore.fetchone(self.select_chain_head_statement)
+        if row is None:
+            return 0, GENESIS
+        return cast("int", row[0]), cast("bytes", row[1])
+
+    def select_chain(self, after: int, stop: int, limit: int) -> list[ChainRow]:
+        """Rows after ``after`` up to ``stop``, as stored, for recomputing the chain."""
+        rows = self.datastore.fetchall(self.select_chain_statement, (after, stop, limit))
+        return cast("list[ChainRow]", rows)
 
     def subscribe(
         self, gt: int | None = None, topics: Sequence[str] = ()

@@ -1,0 +1,129 @@
+"""The hash chain over the notification log: tamper evidence for every stored event.
+
+Each row of an application's events table carries ``chain_hash``, the SHA-256 of the
+previous row's ``chain_hash`` and of the row's own bytes::
+
+    chain_hash(n) = SHA-256( chain_hash(n - 1)                       32 bytes
+                             || u64be(notification_id)                8 bytes
+                             || u64be(originator_version)             8 bytes
+                             || u32be(len(originator_id)) || originator_id (UTF-8)
+                             || u32be(len(topic)) || topic (UTF-8)
+                             || state )                               the rest
+
+``originator_id`` is the stored text (a UUID as 32 lowercase hex digits), ``state`` the
+stored bytes, and ``chain_hash(0)`` is :data:`GENESIS` (32 zero bytes). Every field but
+the last is fixed-size or length-prefixed, so no two rows share an input. The hash is
+computed in the append transaction (see ``ApswApplicationRecorder._event_rows``), so a
+row never exists without it; changing, deleting or reordering a stored row breaks the
+recomputation from that row on (:func:`walk_chain` reports the first such row).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from collections.abc import Container, Iterable
+
+GENESIS: Final = bytes(32)
+"""The ``chain_hash`` before the first event."""
+
+_FIXED: Final = struct.Struct(">QQI")
+_LENGTH: Final = struct.Struct(">I")
+
+
+def chain_hash(previous: bytes, row: tuple[int, str, int, str, bytes]) -> bytes:
+    """The chain hash of one stored row, given the previous row's chain hash.
+
+    ``row`` is ``(notification_id, originator_id, originator_version, topic, state)``.
+    """
+    notification_id, originator_id, originator_version, topic, state = row
+    oid = originator_id.encode()
+    name = topic.encode()
+    digest = hashlib.sha256(previous)
+    digest.update(_FIXED.pack(notification_id, originator_version, len(oid)))
+    digest.update(oid)
+    digest.update(_LENGTH.pack(len(name)))
+    digest.update(name)
+    digest.update(state)
+    return digest.digest()
+
+
+ChainRow = tuple[int, str, int, str, bytes, bytes | None]
+"""A stored row as the chain sees it: id, originator id (stored text), version, topic,
+state and the stored ``chain_hash``."""
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first row where the stored log stops matching its chain."""
+
+    position: int
+    """The notification id at which the chain breaks (a missing id, for a gap)."""
+    code: str
+    """``missing_event``, ``unexpected_event`` or ``hash_mismatch``."""
+    reason: str
+
+
+@dataclass
+class ChainWalk:
+    """A walk along the chain: how far it got, what it found, and the hashes it kept."""
+
+    count: int = 0
+    position: int = 0
+    head: bytes = GENESIS
+    broken: ChainBreak | None = None
+    marks: dict[int, bytes] = field(default_factory=dict)
+    """The recomputed hash at each position asked for (to compare with checkpoints)."""
+
+
+def walk_chain(rows: Iterable[ChainRow], walk: ChainWalk, wanted: Container[int] = ()) -> bool:
+    """Recompute the chain over ``rows`` (in notification-id order), continuing ``walk``.
+
+    Keeps the recomputed hash of the positions in ``wanted`` in ``walk.marks``. Stops at
+    the first row that does not match, records it in ``walk.broken`` and returns False.
+    Ids must run on from ``walk.position`` without gaps: SQLite assigns them
+    contiguously, so a gap means a deleted row, and an id out of order a moved one.
+    """
+    previous, expected = walk.head, walk.position + 1
+    try:
+        for notification_id, originator_id, version, topic, state, stored in rows:
+            if notification_id != expected:
+                walk.broken = _out_of_order(notification_id, expected)
+                return False
+            computed = chain_hash(previous, (notification_id, originator_id, version, topic, state))
+            if stored != computed:
+                walk.broken = ChainBreak(
+                    notification_id,
+                    "hash_mismatch",
+                    f"the event at position {notification_id} does not match its chain "
+                    "hash: it, or the chain before it, was changed, removed or moved",
+                )
+                return False
+            if notification_id in wanted:
+                walk.marks[notification_id] = computed
+            previous = computed
+            expected += 1
+    finally:
+        walk.count += expected - 1 - walk.position
+        walk.position = expected - 1
+        walk.head = previous
+    return True
+
+
+def _out_of_order(notification_id: int, expected: int) -> ChainBreak:
+    if notification_id > expected:
+        return ChainBreak(
+            expected,
+            "missing_event",
+            f"no event at position {expected}: the log jumps from {expected - 1} to "
+            f"{notification_id} (a row was deleted)",
+        )
+    return ChainBreak(
+        notification_id,
+        "unexpected_event",
+        f"position {notification_id} appears after {expected - 1} (a row was moved)",
+    )
