@@ -56,6 +56,9 @@ impl ClipRender<'_> {
 
     /// The keyframes of `property`, if it is animated.
     pub(crate) fn keyframes(&self, property: &str) -> Option<&[Keyframe]> {
+        if self.clip.keyframes.is_empty() {
+            return None;
+        }
         self.clip
             .keyframes
             .get(property)
@@ -73,11 +76,11 @@ impl ClipRender<'_> {
     }
 
     /// The colour of `contain` bars.
-    fn bars(&self) -> String {
+    fn bars(&self) -> &str {
         if self.track == TrackKind::Overlay {
-            "black@0".to_owned()
+            "black@0"
         } else {
-            rgb(&self.canvas.background).to_owned()
+            rgb(&self.canvas.background)
         }
     }
 }
@@ -86,9 +89,10 @@ impl ClipRender<'_> {
 /// (an opaque frame-filling layer).
 pub(crate) fn is_opaque(clip: &Clip, kind: TrackKind, rect: Rect, canvas: &Canvas) -> bool {
     let t = &clip.transform;
-    let animated = ["opacity", "scale", "x", "y"]
-        .iter()
-        .any(|p| clip.keyframes.get(*p).is_some_and(|k| !k.is_empty()));
+    let animated = !clip.keyframes.is_empty()
+        && ["opacity", "scale", "x", "y"]
+            .iter()
+            .any(|p| clip.keyframes.get(*p).is_some_and(|k| !k.is_empty()));
     kind == TrackKind::Video
         && rect == Rect::full(canvas)
         && clip.kind != ClipKind::Text
@@ -112,6 +116,7 @@ pub(crate) fn video(g: &mut Graph, inputs: &mut Inputs, c: &ClipRender<'_>) -> P
         ClipKind::Color => color_source(g, c),
         ClipKind::Text => text_source(g, c),
     };
+    let effects = fx::resolve(clip);
     let fitted = matches!(clip.kind, ClipKind::Media | ClipKind::Image);
     if fitted {
         crop(&mut chain, c);
@@ -122,11 +127,13 @@ pub(crate) fn video(g: &mut Graph, inputs: &mut Inputs, c: &ClipRender<'_>) -> P
     if clip.transform.flip_v {
         chain.s("vflip");
     }
+    // Always scaled, even when the probe says the sizes match: a probe may miss a
+    // rotation, and `scale` passes frames through untouched when nothing changes.
     let contain = fitted && clip.transform.fit == "contain";
     if fitted {
         fit(&mut chain, c);
     }
-    fx::video_stage(&mut chain, inputs, c, Stage::Picture);
+    fx::video_stage(&mut chain, inputs, c, &effects, Stage::Picture);
     if contain {
         let _ = chain.f(format_args!(
             "pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:color={bars}",
@@ -135,8 +142,8 @@ pub(crate) fn video(g: &mut Graph, inputs: &mut Inputs, c: &ClipRender<'_>) -> P
             bars = c.bars()
         ));
     }
-    fx::video_stage(&mut chain, inputs, c, Stage::Draw);
-    fx::video_stage(&mut chain, inputs, c, Stage::Fade);
+    fx::video_stage(&mut chain, inputs, c, &effects, Stage::Draw);
+    fx::video_stage(&mut chain, inputs, c, &effects, Stage::Fade);
     opacity(&mut chain, c);
     place(&mut chain, c);
     let _ = chain.f(format_args!("format={},setsar=1", c.format()));

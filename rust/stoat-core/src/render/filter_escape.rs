@@ -76,6 +76,51 @@ pub fn escape_filter_value(text: &str) -> String {
     escape_graph(&escape_option_value(text))
 }
 
+/// [`escape_filter_value`] as a `Display`, written straight into the graph without an
+/// intermediate string.
+///
+/// ```
+/// use stoat_core::filter_escape::{escape_filter_value, Escaped};
+/// let text = "It's 10:30, [live]";
+/// assert_eq!(Escaped(text).to_string(), escape_filter_value(text));
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Escaped<'a>(pub &'a str);
+
+impl std::fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::fmt::Write as _;
+        let mut plain = 0;
+        let text = self.0;
+        for (i, c) in text.char_indices() {
+            let option = OPTION_SPECIAL.contains(&c) || WHITESPACE.contains(&c);
+            let graph = GRAPH_SPECIAL.contains(&c);
+            if !(option || graph || c == '\0') {
+                continue;
+            }
+            f.write_str(&text[plain..i])?;
+            plain = i + c.len_utf8();
+            match c {
+                '\0' => {}
+                // The option level's escape is itself a backslash, escaped at the graph
+                // level: `\\` then the character, escaped again if special there.
+                _ if option => {
+                    f.write_str("\\\\")?;
+                    if GRAPH_SPECIAL.contains(&c) || WHITESPACE.contains(&c) {
+                        f.write_char('\\')?;
+                    }
+                    f.write_char(c)?;
+                }
+                _ => {
+                    f.write_char('\\')?;
+                    f.write_char(c)?;
+                }
+            }
+        }
+        f.write_str(&text[plain..])
+    }
+}
+
 /// A model of FFmpeg's `av_get_token`: reads one token from `input` up to the first
 /// unescaped character of `term`, honouring backslash escapes and single quotes and
 /// trimming unescaped whitespace at both ends. Returns the token and the unread rest

@@ -200,49 +200,41 @@ impl Chain<'_> {
     }
 }
 
-/// A number for a filter argument: at most six decimals, no exponent, no trailing zeros.
-///
-/// ```ignore
-/// assert_eq!(num(0.5).to_string(), "0.5");
-/// ```
+/// A number for a filter argument: rounded to six decimals, no exponent, no trailing
+/// zeros (written with integer arithmetic: this is on the hot path of big graphs).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Num(pub f64);
 
 impl fmt::Display for Num {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let v = if self.0.is_finite() { self.0 } else { 0.0 };
-        // Whole numbers print without a fraction; others with six decimals, trimmed.
-        #[allow(clippy::cast_possible_truncation, clippy::float_cmp)]
-        if v == v.trunc() && v.abs() < 1e15 {
-            return write!(f, "{}", v as i64);
-        }
-        let mut buf = [0u8; 40];
-        let mut w = Buf {
-            buf: &mut buf,
-            len: 0,
-        };
-        let _ = write!(w, "{v:.6}");
-        let len = w.len;
-        let text = std::str::from_utf8(&buf[..len]).unwrap_or("0");
-        let text = text.trim_end_matches('0').trim_end_matches('.');
-        f.write_str(if text == "-0" { "0" } else { text })
+        #[allow(clippy::cast_possible_truncation)]
+        let micros = (v * 1e6).round().clamp(-9.0e18, 9.0e18) as i64;
+        fmt::Display::fmt(&Micro(micros), f)
     }
 }
 
-struct Buf<'a> {
-    buf: &'a mut [u8],
-    len: usize,
-}
+/// Millionths as a decimal: `1500000` is `1.5` (times in seconds from microseconds).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Micro(pub i64);
 
-impl fmt::Write for Buf<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len + s.len();
-        if end > self.buf.len() {
-            return Err(fmt::Error);
+impl fmt::Display for Micro {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let abs = self.0.unsigned_abs();
+        let (whole, mut frac) = (abs / 1_000_000, abs % 1_000_000);
+        if self.0 < 0 {
+            f.write_str("-")?;
         }
-        self.buf[self.len..end].copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
+        write!(f, "{whole}")?;
+        if frac == 0 {
+            return Ok(());
+        }
+        let mut digits = 6;
+        while frac % 10 == 0 {
+            frac /= 10;
+            digits -= 1;
+        }
+        write!(f, ".{frac:0digits$}")
     }
 }
 
@@ -282,6 +274,9 @@ mod tests {
         assert_eq!(Num(0.5).to_string(), "0.5");
         assert_eq!(Num(2.0).to_string(), "2");
         assert_eq!(Num(-0.000_000_1).to_string(), "0");
+        assert_eq!(Num(0.000_01).to_string(), "0.00001");
+        assert_eq!(Micro(-1_050_000).to_string(), "-1.05");
+        assert_eq!(Micro(33_367).to_string(), "0.033367");
         assert_eq!(Num(1.0 / 3.0).to_string(), "0.333333");
         assert_eq!(Num(f64::NAN).to_string(), "0");
         assert_eq!(Num(-12.25).to_string(), "-12.25");

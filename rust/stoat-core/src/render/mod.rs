@@ -358,7 +358,7 @@ fn build(
     }
     let boxes = Boxes::of(doc, &canvas);
     let clip_count = doc.clip_count();
-    let mut g = Graph::with_capacity(1024 + clip_count * 600);
+    let mut g = Graph::with_capacity(4096 + clip_count * 1200);
     let mut inputs = Inputs::with_capacity(clip_count);
     let mut scene = Scene {
         doc,
@@ -368,7 +368,11 @@ fn build(
         window,
         clips_seen: 0,
     };
-    let mut opened = Vec::new();
+    let mut opened: Vec<Vec<Option<usize>>> = doc
+        .tracks
+        .iter()
+        .map(|t| vec![None; t.clips.len()])
+        .collect();
     let video = preset
         .kind
         .has_video()
@@ -438,7 +442,7 @@ fn picture(
     g: &mut Graph,
     inputs: &mut Inputs,
     scene: &mut Scene<'_>,
-    opened: &mut Vec<(usize, usize, usize)>,
+    opened: &mut [Vec<Option<usize>>],
     s: &Settled,
 ) -> graph::Pad {
     let doc = scene.doc;

@@ -7,13 +7,13 @@
 //! On a transparent canvas (a text clip) `drawtext` multiplies coverage into the alpha
 //! plane twice, so alphas there are given as square roots to come out as asked.
 
-use std::fmt::Write as _;
+use std::fmt;
 
-use super::filter_escape::escape_filter_value;
-use super::graph::{Chain, Num};
+use super::filter_escape::Escaped;
+use super::graph::{Chain, Micro, Num};
 use super::plan::{alpha, rgb};
-use crate::spec::{Obj, ObjExt};
-use crate::time::{micros_to_seconds, Micros};
+use crate::spec::Obj;
+use crate::time::Micros;
 
 /// Text appearance, read from the normalised text style fields, in canvas pixels.
 #[derive(Clone, Debug)]
@@ -35,22 +35,43 @@ pub(crate) struct TextStyle<'a> {
 impl<'a> TextStyle<'a> {
     /// The style in `obj` (text style fields, defaults filled in) at `px` canvas pixels per
     /// project pixel.
-    #[allow(clippy::cast_precision_loss)]
     pub(crate) fn from_obj(obj: &'a Obj, px: f64) -> Self {
-        Self {
-            font: obj.str_of("font").unwrap_or("Sans"),
-            font_file: obj.str_of("font_file"),
-            size: obj.i64_of("size").unwrap_or(64) as f64 * px,
-            color: obj.str_of("color").unwrap_or("#FFFFFF"),
-            boxed: obj.bool_of("box").unwrap_or(false),
-            box_color: obj.str_of("box_color").unwrap_or("#00000080"),
-            box_padding: obj.i64_of("box_padding").unwrap_or(16) as f64 * px,
-            outline: obj.i64_of("outline").unwrap_or(0) as f64 * px,
-            outline_color: obj.str_of("outline_color").unwrap_or("#000000"),
-            position: obj.str_of("position").unwrap_or("center"),
-            x: obj.f64_of("x").unwrap_or(0.0) * px,
-            y: obj.f64_of("y").unwrap_or(0.0) * px,
+        let mut style = Self {
+            font: "Sans",
+            font_file: None,
+            size: 64.0 * px,
+            color: "#FFFFFF",
+            boxed: false,
+            box_color: "#00000080",
+            box_padding: 16.0 * px,
+            outline: 0.0,
+            outline_color: "#000000",
+            position: "center",
+            x: 0.0,
+            y: 0.0,
+        };
+        // One pass over the entries: a lookup per field costs a dozen string compares
+        // each, and this runs for every title of a big timeline.
+        for (key, value) in obj {
+            let text = value.as_str();
+            let number = value.as_f64();
+            match key.as_str() {
+                "font" => style.font = text.unwrap_or(style.font),
+                "font_file" => style.font_file = text,
+                "size" => style.size = number.unwrap_or(64.0) * px,
+                "color" => style.color = text.unwrap_or(style.color),
+                "box" => style.boxed = value.as_bool().unwrap_or(false),
+                "box_color" => style.box_color = text.unwrap_or(style.box_color),
+                "box_padding" => style.box_padding = number.unwrap_or(16.0) * px,
+                "outline" => style.outline = number.unwrap_or(0.0) * px,
+                "outline_color" => style.outline_color = text.unwrap_or(style.outline_color),
+                "position" => style.position = text.unwrap_or(style.position),
+                "x" => style.x = number.unwrap_or(0.0) * px,
+                "y" => style.y = number.unwrap_or(0.0) * px,
+                _ => {}
+            }
         }
+        style
     }
 
     /// The colour a transparent canvas behind this text should have (only its alpha is
@@ -84,19 +105,116 @@ pub(crate) fn anchor(position: &str) -> (i8, i8) {
 }
 
 /// A colour as FFmpeg reads it, with its alpha corrected for a transparent canvas.
-fn color(color: &str, on_transparent: bool) -> String {
-    let a = alpha(color);
-    if a == 255 {
-        return rgb(color).to_owned();
+#[derive(Clone, Copy)]
+struct Color<'a>(&'a str, bool);
+
+impl fmt::Display for Color<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self(color, on_transparent) = *self;
+        let a = alpha(color);
+        if a == 255 {
+            return f.write_str(rgb(color));
+        }
+        let a = if on_transparent {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let fixed = (f64::from(a) * 255.0).sqrt().round().min(255.0) as u8;
+            fixed
+        } else {
+            a
+        };
+        write!(f, "{}{a:02X}", rgb(color))
     }
-    let a = if on_transparent {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let fixed = (f64::from(a) * 255.0).sqrt().round().min(255.0) as u8;
-        fixed
-    } else {
-        a
-    };
-    format!("{}{a:02X}", rgb(color))
+}
+
+/// One `drawtext`, written straight into the graph.
+struct DrawText<'a> {
+    text: &'a str,
+    style: &'a TextStyle<'a>,
+    timing: Option<Timing>,
+    on_transparent: bool,
+}
+
+impl fmt::Display for DrawText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let style = self.style;
+        let tr = self.on_transparent;
+        write!(f, "drawtext=expansion=none:text={}", Escaped(self.text))?;
+        if let Some(file) = style.font_file {
+            write!(f, ":fontfile={}", Escaped(file))?;
+        } else {
+            write!(f, ":font={}", Escaped(style.font))?;
+        }
+        let inset = if style.boxed { style.box_padding } else { 0.0 } + style.outline;
+        let (ah, av) = anchor(style.position);
+        write!(
+            f,
+            ":fontsize={}:fontcolor={}:x=",
+            Num(style.size.max(1.0).round()),
+            Color(style.color, tr)
+        )?;
+        match ah {
+            -1 => write!(f, "{}", Num(inset + style.x))?,
+            0 => write!(f, "(w-text_w)/2+{}", Num(style.x))?,
+            _ => write!(f, "w-text_w-{}", Num(inset - style.x))?,
+        }
+        f.write_str(":y=")?;
+        match av {
+            -1 => write!(f, "{}", Num(inset + style.y))?,
+            0 => write!(f, "(h-text_h)/2+{}", Num(style.y))?,
+            _ => write!(f, "h-text_h-{}", Num(inset - style.y))?,
+        }
+        if style.boxed {
+            write!(
+                f,
+                ":box=1:boxcolor={}:boxborderw={}",
+                Color(style.box_color, tr),
+                Num(style.box_padding.round())
+            )?;
+        }
+        if style.outline > 0.0 {
+            write!(
+                f,
+                ":borderw={}:bordercolor={}",
+                Num(style.outline.round().max(1.0)),
+                Color(style.outline_color, tr)
+            )?;
+        }
+        let Some(t) = self.timing else {
+            return Ok(());
+        };
+        let start = Micro(t.start);
+        match t.end {
+            Some(end) => write!(f, ":enable='gte(t,{start})*lt(t,{})'", Micro(end))?,
+            None if t.start > 0 => write!(f, ":enable='gte(t,{start})'")?,
+            None => {}
+        }
+        let fade_in = t.fade_in > 0;
+        let fade_out = t.fade_out > 0 && t.end.is_some();
+        if !fade_in && !fade_out {
+            return Ok(());
+        }
+        f.write_str(if tr {
+            ":alpha='sqrt(clip("
+        } else {
+            ":alpha='clip("
+        })?;
+        if fade_in && fade_out {
+            f.write_str("min(")?;
+        }
+        if fade_in {
+            write!(f, "(t-{start})/{}", Micro(t.fade_in))?;
+        }
+        if fade_in && fade_out {
+            f.write_str(",")?;
+        }
+        if let (true, Some(end)) = (fade_out, t.end) {
+            write!(f, "({}-t)/{}", Micro(end), Micro(t.fade_out))?;
+        }
+        if fade_in && fade_out {
+            f.write_str(")")?;
+        }
+        f.write_str(if tr { ",0,1))'" } else { ",0,1)'" })
+    }
 }
 
 /// Appends a `drawtext` of `text` in `style` to `chain`.
@@ -107,94 +225,13 @@ pub(crate) fn drawtext(
     timing: Option<Timing>,
     on_transparent: bool,
 ) {
-    let mut args = String::with_capacity(160 + text.len() * 2);
-    args.push_str("drawtext=expansion=none:text=");
-    args.push_str(&escape_filter_value(text));
-    if let Some(file) = style.font_file {
-        args.push_str(":fontfile=");
-        args.push_str(&escape_filter_value(file));
-    } else {
-        args.push_str(":font=");
-        args.push_str(&escape_filter_value(style.font));
-    }
-    let inset = if style.boxed { style.box_padding } else { 0.0 } + style.outline;
-    let (ah, av) = anchor(style.position);
-    let left = match ah {
-        -1 => format!("{}", Num(inset + style.x)),
-        0 => format!("(w-text_w)/2+{}", Num(style.x)),
-        _ => format!("w-text_w-{}", Num(inset - style.x)),
-    };
-    let top = match av {
-        -1 => format!("{}", Num(inset + style.y)),
-        0 => format!("(h-text_h)/2+{}", Num(style.y)),
-        _ => format!("h-text_h-{}", Num(inset - style.y)),
-    };
-    let _ = write!(
-        args,
-        ":fontsize={}:fontcolor={}:x={left}:y={top}",
-        Num(style.size.max(1.0).round()),
-        color(style.color, on_transparent),
-    );
-    if style.boxed {
-        let _ = write!(
-            args,
-            ":box=1:boxcolor={}:boxborderw={}",
-            color(style.box_color, on_transparent),
-            Num(style.box_padding.round())
-        );
-    }
-    if style.outline > 0.0 {
-        let _ = write!(
-            args,
-            ":borderw={}:bordercolor={}",
-            Num(style.outline.round().max(1.0)),
-            color(style.outline_color, on_transparent)
-        );
-    }
-    if let Some(t) = timing {
-        let start = micros_to_seconds(t.start);
-        match t.end {
-            Some(end) => {
-                let _ = write!(
-                    args,
-                    ":enable='gte(t,{})*lt(t,{})'",
-                    Num(start),
-                    Num(micros_to_seconds(end))
-                );
-            }
-            None if t.start > 0 => {
-                let _ = write!(args, ":enable='gte(t,{})'", Num(start));
-            }
-            None => {}
+    chain.f(format_args!(
+        "{}",
+        DrawText {
+            text,
+            style,
+            timing,
+            on_transparent
         }
-        let mut fades = Vec::with_capacity(2);
-        if t.fade_in > 0 {
-            fades.push(format!(
-                "(t-{})/{}",
-                Num(start),
-                Num(micros_to_seconds(t.fade_in))
-            ));
-        }
-        if let (Some(end), true) = (t.end, t.fade_out > 0) {
-            fades.push(format!(
-                "({}-t)/{}",
-                Num(micros_to_seconds(end)),
-                Num(micros_to_seconds(t.fade_out))
-            ));
-        }
-        if !fades.is_empty() {
-            let inner = if fades.len() == 2 {
-                format!("min({},{})", fades[0], fades[1])
-            } else {
-                fades.remove(0)
-            };
-            let value = format!("clip({inner},0,1)");
-            if on_transparent {
-                let _ = write!(args, ":alpha='sqrt({value})'");
-            } else {
-                let _ = write!(args, ":alpha='{value}'");
-            }
-        }
-    }
-    chain.s(&args);
+    ));
 }

@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 
 use super::clip::{self, ClipRender};
 use super::clip_audio::{self, silence};
-use super::graph::{Graph, Pad};
+use super::graph::{Graph, Micro, Pad};
 use super::inputs::Inputs;
 use super::plan::{rgb, Boxes, Canvas, Rect, Window};
 use crate::model::{Doc, Track, TrackKind};
@@ -157,7 +157,7 @@ impl Scene<'_> {
         inputs: &mut Inputs,
         t: usize,
         base: bool,
-        opened: &mut Vec<(usize, usize, usize)>,
+        opened: &mut [Vec<Option<usize>>],
     ) -> Option<Layer> {
         let win = self.window;
         let (doc, placed_tracks) = (self.doc, self.tracks);
@@ -175,11 +175,14 @@ impl Scene<'_> {
                 segments.push(self.gap(g, from - cursor, base));
             }
             let mut acc: Option<(Pad, i64)> = None;
-            for i in run.first..=run.last {
+            for (i, slot) in opened[t]
+                .iter_mut()
+                .enumerate()
+                .take(run.last + 1)
+                .skip(run.first)
+            {
                 let (pad, input) = self.clip_video(g, inputs, t, i, base);
-                if let Some(k) = input {
-                    opened.push((t, i, k));
-                }
+                *slot = input;
                 let p = &placed.clips[i];
                 acc = Some(match acc {
                     None => (pad, end(p)),
@@ -192,8 +195,8 @@ impl Scene<'_> {
                         let mut chain = g.chain('v', &[prev, pad]);
                         let _ = chain.f(format_args!(
                             "xfade=transition={name}:duration={}:offset={}",
-                            crate::time::format_seconds(canvas.micros_at(prev_end - p.frame_start)),
-                            crate::time::format_seconds(canvas.micros_at(p.frame_start - run.f0)),
+                            Micro(canvas.micros_at(prev_end - p.frame_start)),
+                            Micro(canvas.micros_at(p.frame_start - run.f0)),
                         ));
                         (chain.end(), prev_end.max(end(p)))
                     }
@@ -230,13 +233,13 @@ impl Scene<'_> {
     }
 
     /// Track `t`'s sound, exactly the window's length, or `None` when it has none there.
-    /// `opened` lists the media inputs the pictures opened, `(track, clip, input)`.
+    /// `opened` holds the media input each clip's picture opened, by track and clip.
     pub(crate) fn audio_track(
         &mut self,
         g: &mut Graph,
         inputs: &mut Inputs,
         t: usize,
-        opened: &[(usize, usize, usize)],
+        opened: &[Vec<Option<usize>>],
     ) -> Option<Pad> {
         let win = self.window;
         let canvas = self.canvas;
@@ -259,13 +262,14 @@ impl Scene<'_> {
                 segments.push(silence(g, canvas.sample_rate, from - cursor));
             }
             let mut acc: Option<(Pad, i64)> = None;
-            for i in run.first..=run.last {
+            for (i, &input) in opened[t]
+                .iter()
+                .enumerate()
+                .take(run.last + 1)
+                .skip(run.first)
+            {
                 let mut c = self.clip_render(t, i, false);
                 c.n = 0;
-                let input = opened
-                    .iter()
-                    .find(|(ot, oi, _)| *ot == t && *oi == i)
-                    .map(|o| o.2);
                 let pad = clip_audio::audio(g, inputs, &c, input);
                 let p = &placed.clips[i];
                 acc = Some(match acc {

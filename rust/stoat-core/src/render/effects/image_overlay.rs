@@ -13,6 +13,20 @@ use crate::render::text::anchor;
 use crate::spec::{Obj, ObjExt};
 use crate::time::micros_to_seconds;
 
+/// An overlay coordinate: `margin + d` from the start, centred, or from the end.
+struct Anchored(&'static str, i8, f64, f64);
+
+impl std::fmt::Display for Anchored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Self(room, side, margin, d) = *self;
+        match side {
+            -1 => write!(f, "{}", Num(margin + d)),
+            0 => write!(f, "({room})/2+{}", Num(d)),
+            _ => write!(f, "{room}-{}", Num(margin - d)),
+        }
+    }
+}
+
 pub(crate) const RENDER: EffectRender = EffectRender {
     stage: Stage::Draw,
     video: Some(video),
@@ -30,16 +44,8 @@ fn video(p: &Obj, c: &ClipRender<'_>, chain: &mut Chain<'_>, inputs: &mut Inputs
         c.canvas.px(p.f64_of("y").unwrap_or(0.0)),
     );
     let (ah, av) = anchor(p.str_of("position").unwrap_or("center"));
-    let left = match ah {
-        -1 => format!("{}", Num(margin + dx)),
-        0 => format!("(main_w-overlay_w)/2+{}", Num(dx)),
-        _ => format!("main_w-overlay_w-{}", Num(margin - dx)),
-    };
-    let top = match av {
-        -1 => format!("{}", Num(margin + dy)),
-        0 => format!("(main_h-overlay_h)/2+{}", Num(dy)),
-        _ => format!("main_h-overlay_h-{}", Num(margin - dy)),
-    };
+    let left = Anchored("main_w-overlay_w", ah, margin, dx);
+    let top = Anchored("main_h-overlay_h", av, margin, dy);
     let start = p.i64_of("start").unwrap_or(0);
     let end = p
         .i64_of("duration")

@@ -36,8 +36,17 @@ pub(crate) use volume::RENDER as VOLUME;
 use super::clip::ClipRender;
 use super::graph::Chain;
 use super::inputs::Inputs;
-use crate::effects::find;
+use crate::effects::{find, EffectDef};
+use crate::model::{Clip, Effect};
 use crate::spec::Obj;
+
+/// The clip's effects with their definitions, looked up once.
+pub(crate) fn resolve(clip: &Clip) -> Vec<(&Effect, &'static EffectDef)> {
+    clip.effects
+        .iter()
+        .filter_map(|e| find(&e.kind).map(|d| (e, d)))
+        .collect()
+}
 
 /// Where in a clip's picture chain a video effect runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,21 +80,17 @@ pub(crate) fn video_stage(
     chain: &mut Chain<'_>,
     inputs: &mut Inputs,
     c: &ClipRender<'_>,
+    effects: &[(&Effect, &'static EffectDef)],
     stage: Stage,
 ) {
-    let mut blurred = false;
-    for effect in &c.clip.effects {
-        let Some(def) = find(&effect.kind) else {
-            continue;
-        };
-        blurred |= effect.kind == "blur";
+    for (effect, def) in effects {
         if def.render.stage == stage {
             if let Some(build) = def.render.video {
                 build(&effect.params, c, chain, inputs);
             }
         }
     }
-    if stage == Stage::Picture && !blurred {
+    if stage == Stage::Picture && !effects.iter().any(|(e, _)| e.kind == "blur") {
         if let Some(k) = c.keyframes("blur") {
             blur::animated(k, c, chain);
         }

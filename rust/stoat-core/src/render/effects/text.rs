@@ -5,7 +5,7 @@ use crate::render::clip::ClipRender;
 use crate::render::graph::Chain;
 use crate::render::inputs::Inputs;
 use crate::render::text::{drawtext, TextStyle, Timing};
-use crate::spec::{Obj, ObjExt};
+use crate::spec::Obj;
 
 pub(crate) const RENDER: EffectRender = EffectRender {
     stage: Stage::Draw,
@@ -15,24 +15,25 @@ pub(crate) const RENDER: EffectRender = EffectRender {
 
 fn video(p: &Obj, c: &ClipRender<'_>, chain: &mut Chain<'_>, _: &mut Inputs) {
     let empty = Obj::new();
-    let style_obj = p.get("style").and_then(|s| s.as_object()).unwrap_or(&empty);
-    let style = TextStyle::from_obj(style_obj, c.canvas.px);
-    let start = p.i64_of("start").unwrap_or(0);
-    let end = p
-        .i64_of("duration")
-        .map_or(c.duration(), |d| start + d)
-        .min(c.duration());
-    let timing = Timing {
-        start,
-        end: Some(end),
-        fade_in: p.i64_of("fade_in").unwrap_or(0),
-        fade_out: p.i64_of("fade_out").unwrap_or(0),
-    };
-    drawtext(
-        chain,
-        p.str_of("text").unwrap_or_default(),
-        &style,
-        Some(timing),
-        false,
+    let (mut text, mut style_obj, mut timing, mut duration) = ("", &empty, Timing::default(), None);
+    // One pass over the params (see `TextStyle::from_obj`).
+    for (key, value) in p {
+        match key.as_str() {
+            "text" => text = value.as_str().unwrap_or_default(),
+            "style" => style_obj = value.as_object().unwrap_or(&empty),
+            "start" => timing.start = value.as_i64().unwrap_or(0),
+            "duration" => duration = value.as_i64(),
+            "fade_in" => timing.fade_in = value.as_i64().unwrap_or(0),
+            "fade_out" => timing.fade_out = value.as_i64().unwrap_or(0),
+            _ => {}
+        }
+    }
+    let clip_end = c.duration();
+    timing.end = Some(
+        duration
+            .map_or(clip_end, |d| timing.start + d)
+            .min(clip_end),
     );
+    let style = TextStyle::from_obj(style_obj, c.canvas.px);
+    drawtext(chain, text, &style, Some(timing), false);
 }
