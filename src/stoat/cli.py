@@ -43,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=_serve)
 
     _keys_parser(commands)
+    _audit_parser(commands)
 
     projections = commands.add_parser("projections", help="manage the read models")
     actions = projections.add_subparsers(required=True, metavar="ACTION")
@@ -67,6 +68,37 @@ def _keys_parser(commands: Any) -> None:
     revoke.add_argument("key_id")
     _data_dir(revoke)
     revoke.set_defaults(handler=_keys_revoke)
+
+
+def _audit_parser(commands: Any) -> None:
+    audit = commands.add_parser("audit", help="check the tamper-evident event log")
+    actions = audit.add_subparsers(required=True, metavar="ACTION")
+    verify = actions.add_parser(
+        "verify", help="recompute the hash chain and check the signed checkpoints"
+    )
+    verify.add_argument(
+        "--public-key",
+        action="append",
+        default=[],
+        help="trust this base64 Ed25519 key (default: the data dir's signing key)",
+    )
+    verify.add_argument(
+        "--expect",
+        action="append",
+        default=[],
+        metavar="POSITION:HEAD",
+        help="also check a chain head kept elsewhere",
+    )
+    verify.add_argument("--json", action="store_true", help="print the report as JSON")
+    _data_dir(verify)
+    verify.set_defaults(handler=_audit_verify)
+
+
+def _audit_verify(settings: Settings, args: argparse.Namespace) -> int:
+    from stoat.audit.cli import verify_command
+
+    with _application(settings) as app:
+        return verify_command(app, settings, args.public_key, args.expect, as_json=args.json)
 
 
 def _data_dir(parser: argparse.ArgumentParser) -> None:

@@ -37,6 +37,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     job_lease_seconds: float = 30.0
     read_wait_seconds: float = 5.0
     admin_key: str | None = None
+    # The audit chain: the key that signs checkpoints, and how often it signs.
+    signing_key: str | None = None
+    """The service's Ed25519 key: PEM (PKCS#8) or the base64 of its 32-byte seed.
+
+    Unset: the key in ``<data-dir>/signing.key``, created on the first start."""
+    audit_checkpoint_events: int = 1000
+    """Sign the chain head once this many events follow the last checkpoint (0: never)."""
+    audit_checkpoint_seconds: float = 60.0
+    """Sign the chain head at least this often while events arrive (0: never)."""
     ffmpeg: str = "ffmpeg"
     ffprobe: str = "ffprobe"
     # The media library.
@@ -134,6 +143,9 @@ _ENV_FIELDS = {
     "read_wait_seconds": "str",
     "job_lease_seconds": "str",
     "admin_key": "str",
+    "signing_key": "str",
+    "audit_checkpoint_events": "str",
+    "audit_checkpoint_seconds": "str",
     "scan_workers": "str",
     "asset_workers": "str",
     "proxy_height": "str",

@@ -14,6 +14,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import get_topic
 
+from stoat.audit.requests import check_public_key
 from stoat.commands.results import write_result
 from stoat.domain.api_key import ALL_SCOPES, ApiKey, Scope, key_id_for, secret_hash
 from stoat.errors import NotFound, Rejected, error_item
@@ -41,6 +42,9 @@ class Principal:
     key_id: str
     name: str
     scopes: frozenset[str]
+    public_key: str | None = None
+    """The Ed25519 key (base64) that signs this caller's edits, if registered."""
+    signatures_required: bool = False
 
     def grants(self, scope: str) -> bool:
         return scope in self.scopes or Scope.ADMIN in self.scopes
@@ -67,6 +71,25 @@ def revoke_key(app: StoatApplication, key_id: str, context: EventContext) -> Wri
     key.revoke(dict(context))
     recordings = app.save(key)
     return write_result(key_id, recordings) if recordings else None
+
+
+def register_public_key(
+    app: StoatApplication,
+    key_id: str,
+    *,
+    public_key: str,
+    proof: str,
+    required: bool,
+    context: EventContext,
+) -> tuple[str, WriteResult]:
+    """Registers the Ed25519 key that signs this API key's edits; returns its fingerprint.
+
+    ``proof`` must be the key's signature of ``registration_message(key_id, public_key)``.
+    """
+    fingerprint = check_public_key(key_id, public_key, proof)
+    key = _load(app, key_id)
+    key.register_public_key(public_key, fingerprint, required=required, context=dict(context))
+    return fingerprint, write_result(key_id, app.save(key))
 
 
 def _load(app: StoatApplication, key_id: str) -> ApiKey:
@@ -146,7 +169,13 @@ class KeyRing:
             return None
         if not hmac.compare_digest(key.secret_hash, digest):
             return None
-        return Principal(key_id=str(key.id), name=key.name, scopes=frozenset(key.scopes))
+        return Principal(
+            key_id=str(key.id),
+            name=key.name,
+            scopes=frozenset(key.scopes),
+            public_key=key.public_key,
+            signatures_required=key.signatures_required,
+        )
 
 
 KEY_CREATED_TOPIC = get_topic(ApiKey.ApiKeyCreated)

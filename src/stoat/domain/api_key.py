@@ -53,11 +53,25 @@ class ApiKey(Aggregate):
         def apply(self, aggregate: Any) -> None:
             aggregate.revoked = True
 
+    class PublicKeyRegistered(Event):
+        """The key's holder registered an Ed25519 public key to sign its edits with."""
+
+        public_key: str
+        key_id: str
+        required: bool
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.public_key = self.public_key
+            aggregate.signatures_required = self.required
+
     def __init__(self, name: str, scopes: list[str], secret_hash: str) -> None:
         self.name = name
         self.scopes = list(scopes)
         self.secret_hash = secret_hash
         self.revoked = False
+        # Set by PublicKeyRegistered: the base64 Ed25519 key that signs this key's edits.
+        self.public_key: str | None = None
+        self.signatures_required = False
 
     @classmethod
     def create(cls, *, token: str, name: str, scopes: list[str], context: dict[str, Any]) -> ApiKey:
@@ -73,6 +87,18 @@ class ApiKey(Aggregate):
     def revoke(self, context: dict[str, Any]) -> None:
         if not self.revoked:
             self.trigger_event(self.ApiKeyRevoked, context=context)
+
+    def register_public_key(
+        self, public_key: str, key_id: str, *, required: bool, context: dict[str, Any]
+    ) -> None:
+        """Replaces any earlier public key; the old one still verifies older edits."""
+        self.trigger_event(
+            self.PublicKeyRegistered,
+            public_key=public_key,
+            key_id=key_id,
+            required=required,
+            context=context,
+        )
 
     def grants(self, scope: str) -> bool:
         """Admin implies every scope."""

@@ -13,6 +13,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 import stoat.http.library as library_api
 from stoat import __version__
+from stoat.http import audit as audit_api
 from stoat.http import (
     catalog,
     events,
@@ -48,6 +49,7 @@ ROUTES = [
 ]
 ROUTES += library_api.ROUTES  # the media library
 ROUTES += webhooks.ROUTES
+ROUTES += audit_api.ROUTES  # the audit log; its public key is open
 ROUTES += metrics.ROUTES  # open, like health
 
 

@@ -11,6 +11,7 @@ from stoat.domain.api_key import ApiKey
 from stoat.domain.project import Project
 from stoat.domain.render_job import RenderJob, RenderStatus
 from stoat.domain.webhook import WebhookSubscription
+from stoat.projections.audit_views import project_audit
 from stoat.projections.library_views import LIBRARY_TOPICS, project_library
 from stoat.projections.represent import project_document, timeline_document
 from stoat.projections.views import APPLICATION_NAME
@@ -44,6 +45,7 @@ class ProjectViews:
         try:
             with self._views.transaction() as cursor:
                 for notification in notifications:
+                    project_audit(cursor, notification, self._mapper)  # every event
                     if notification.topic in LIBRARY_TOPICS:  # the media library's views
                         project_library(cursor, notification, self._mapper)
                         continue
@@ -116,6 +118,16 @@ class ProjectViews:
                 "revoked": False,
                 "created_at": event.timestamp.isoformat(),
                 "created_by": event.context.get("actor"),
+            }
+        elif isinstance(event, ApiKey.PublicKeyRegistered):
+            found = self._views.key_document(cursor, key_id)
+            if found is None:
+                return
+            document = {
+                **found,
+                "public_key": event.public_key,
+                "public_key_id": event.key_id,
+                "signatures_required": event.required,
             }
         else:
             found = self._views.key_document(cursor, key_id)
