@@ -367,6 +367,15 @@ class Timeline:
         "end")``, ``("time",)``, ``("video_encoder",)``, ``("width",)``, ``("crf",)``).
         """
 
+    def compile_render_script(
+        self, request: Mapping[str, object], script_path: str
+    ) -> tuple[list[str], str]:
+        """:meth:`compile_render` with the filter graph apart: the argv reads it with
+        ``-filter_complex_script script_path``; write the returned graph text there
+        before running. Use it for big timelines: Linux refuses any single argument over
+        128 KiB. ``path_invalid`` at ``("script_path",)`` unless the path is absolute.
+        """
+
 def check_path(path: str, roots: Sequence[str]) -> str:
     """The canonical form of ``path`` (symlinks resolved) if it lies inside a root.
 

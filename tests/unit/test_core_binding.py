@@ -467,6 +467,11 @@ def test_compile_render_argv() -> None:
     assert argv[argv.index("-map", argv.index("-map") + 1) + 1] in graph
     assert argv[argv.index("-r") + 1] == "30000/1001"
 
+    scripted, graph_text = timeline.compile_render_script(
+        {"output_path": "/renders/out.mp4", "preset": "h264_aac"}, "/renders/out.graph"
+    )
+    assert graph_text == graph
+    assert scripted[scripted.index("-filter_complex_script") + 1] == "/renders/out.graph"
     with pytest.raises(ValidationError) as caught:
         timeline.compile_render({"output_path": "out.mp4", "preset": "flv"})
     assert _codes_and_locs(caught.value) == [

@@ -90,8 +90,8 @@ pub use path::check_path;
 pub use placement::{layout, layout_wire, Layout, PlacedClip, PlacedTrack};
 pub use progress::{progress, Progress};
 pub use render::{
-    compile_render, encoder_trial_argv, filter_escape, render_presets, render_presets_catalog,
-    RenderRequest,
+    compile_render, compile_render_script, encoder_trial_argv, filter_escape, render_presets,
+    render_presets_catalog, RenderRequest,
 };
 pub use rules::{is_valid_id, MAX_ID_LEN};
 pub use snapshot::{decode_snapshot, encode_snapshot, SNAPSHOT_VERSION};

@@ -5,9 +5,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList};
 use pythonize::{depythonize, pythonize};
 use stoat_core::{
-    compile_render, decide, decide_create, decide_fork, decide_redo, decide_restore, decide_undo,
-    decode_snapshot, diff, encode_snapshot, evolve, initial_state, require_timeline, summarize,
-    Env, Event, MediaMap, RenderRequest, State,
+    compile_render, compile_render_script, decide, decide_create, decide_fork, decide_redo,
+    decide_restore, decide_undo, decode_snapshot, diff, encode_snapshot, evolve, initial_state,
+    require_timeline, summarize, Env, Event, MediaMap, RenderRequest, State,
 };
 
 use crate::convert::{edits_from_python, events_to_python, to_json, value_to_python};
@@ -192,6 +192,18 @@ impl Timeline {
         let request = RenderRequest::from_json(&to_json(request, "request")?).into_py_result(py)?;
         let timeline = require_timeline(&self.state).into_py_result(py)?;
         compile_render(timeline, &request).into_py_result(py)
+    }
+
+    /// The argv reading its filter graph from `script_path`, and the graph to write there.
+    fn compile_render_script<'py>(
+        &self,
+        py: Python<'py>,
+        request: &Bound<'py, PyAny>,
+        script_path: &str,
+    ) -> PyResult<(Vec<String>, String)> {
+        let request = RenderRequest::from_json(&to_json(request, "request")?).into_py_result(py)?;
+        let timeline = require_timeline(&self.state).into_py_result(py)?;
+        compile_render_script(timeline, &request, script_path).into_py_result(py)
     }
 
     /// A copy that shares nothing (a Rust clone): the repository's aggregate cache hands

@@ -335,6 +335,52 @@ pub fn compile_render(
     Ok(build(timeline, request, &s, &layout.tracks, window))
 }
 
+/// [`compile_render`] with the filter graph kept apart: the argv reads it from
+/// `script_path` (`-filter_complex_script`), and the graph text is returned for the
+/// caller to write there first. Linux refuses a single argument over 128 KiB, which the
+/// graph of a few hundred clips exceeds.
+///
+/// ```
+/// use serde_json::json;
+/// use stoat_core::*;
+/// let mut state = initial_state();
+/// for e in decide_create("p1", "Demo", &json!({})).unwrap() { evolve(&mut state, &e); }
+/// let edits = [json!({"op": "add_clip", "kind": "color", "color": "red", "duration": 1})];
+/// for e in decide(&state, &edits, &MediaMap::new(), &Env::default()).unwrap() {
+///     evolve(&mut state, &e);
+/// }
+/// let request = RenderRequest::new("/r/out.mp4", "h264_aac");
+/// let (argv, graph) =
+///     compile_render_script(state.as_ref().unwrap(), &request, "/r/out.graph").unwrap();
+/// let at = argv.iter().position(|a| a == "-filter_complex_script").unwrap();
+/// assert_eq!(argv[at + 1], "/r/out.graph");
+/// assert!(graph.starts_with("color=c=#FF0000"));
+/// ```
+pub fn compile_render_script(
+    timeline: &Timeline,
+    request: &RenderRequest,
+    script_path: &str,
+) -> Result<(Vec<String>, String), ValidationErrors> {
+    if !script_path.starts_with('/') || script_path.contains('\0') {
+        return Err(ValidationError::new(
+            ErrorCode::PathInvalid,
+            "script_path must be an absolute path",
+        )
+        .at("script_path")
+        .hint("give an absolute path such as /renders/out.graph")
+        .ctx("path", script_path)
+        .into());
+    }
+    let mut argv = compile_render(timeline, request)?;
+    let at = argv
+        .iter()
+        .position(|a| a == "-filter_complex")
+        .unwrap_or_default();
+    "-filter_complex_script".clone_into(&mut argv[at]);
+    let graph = std::mem::replace(&mut argv[at + 1], script_path.to_owned());
+    Ok((argv, graph))
+}
+
 fn build(
     timeline: &Timeline,
     request: &RenderRequest,
