@@ -290,3 +290,54 @@ fn render_request_reads_caller_json() {
         (Some(640), "25".to_owned())
     );
 }
+
+fn graph_for(edits: &[Value]) -> String {
+    let argv = compile_render(&build("30", edits), &request("h264_aac")).unwrap();
+    graph_of(&argv).to_owned()
+}
+
+#[test]
+fn transitions_are_xfade_and_acrossfade_at_the_running_offset() {
+    let mut edits = two_clips();
+    edits.push(
+        json!({"op": "set_transition", "from_clip_id": "a", "to_clip_id": "b",
+        "name": "circleopen", "duration": 0.5, "audio_curve": "qsin"}),
+    );
+    let graph = graph_for(&edits);
+    // a is 2 s (60 frames); b starts 0.5 s before a ends, at frame 45.
+    assert!(graph.contains("[v1][v2]xfade=transition=circleopen:duration=0.5:offset=1.5[v3]"));
+    assert!(graph.contains("acrossfade=ns=24000:c1=qsin:c2=qsin"));
+}
+
+#[test]
+fn fragments_of_effects_layouts_and_the_mix() {
+    let mut edits = two_clips();
+    edits.extend([
+        json!({"op": "add_effect", "clip_id": "a", "type": "color",
+            "params": {"brightness": 0.1, "gamma": 1.5}}),
+        json!({"op": "add_effect", "clip_id": "a", "type": "text",
+            "params": {"text": "Hi: [you]", "start": 0.5, "duration": 1,
+                "style": {"position": "bottom_left", "size": 40}}}),
+        json!({"op": "add_track", "kind": "overlay", "track_id": "inset"}),
+        json!({"op": "add_clip", "track_id": "inset", "kind": "color", "color": "blue",
+            "duration": 1}),
+        json!({"op": "set_layout", "layout": {"type": "pip", "track_id": "inset",
+            "corner": "top_right", "size": 0.25, "margin": 0.02}}),
+        json!({"op": "add_track", "kind": "audio", "track_id": "voice", "role": "voice"}),
+        json!({"op": "add_clip", "track_id": "voice", "source": "/m/a b.mp4", "out": 2}),
+        json!({"op": "update_track", "track_id": "video-1", "ducking": null}),
+    ]);
+    let graph = graph_for(&edits);
+    for fragment in [
+        "eq=brightness=0.1:gamma=1.5",
+        "drawtext=expansion=none:text=Hi\\\\:\\\\\\ \\[you\\]:font=Sans:fontsize=40:\
+         fontcolor=#FFFFFF:x=0:y=h-text_h-0:enable='gte(t,0.5)*lt(t,1.5)'",
+        // The inset: 320x180 at 26 pixels from the top right corner of 1280x720.
+        "color=c=#0000FF:s=320x180:r=30,format=yuva420p,trim=end_frame=30,\
+         pad=1280:720:934:26:color=black@0",
+        "overlay=eof_action=pass:repeatlast=0:enable='between(n,0,29)'",
+        "amix=inputs=2:normalize=0:duration=longest",
+    ] {
+        assert!(graph.contains(fragment), "{fragment}\nnot in\n{graph}");
+    }
+}
