@@ -16,7 +16,7 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 
-from stoat.eventstore._chain import GENESIS, chain_hash
+from stoat.eventstore._chain import GENESIS, chain_rows
 from stoat.eventstore._subscription import ApswSubscription
 
 if TYPE_CHECKING:
@@ -255,23 +255,14 @@ class ApswApplicationRecorder(ApswAggregateRecorder, ApplicationRecorder):
         """
         head = cursor.execute(self.select_chain_head_statement).fetchone()
         if head is None:
-            notification_id, previous = 0, GENESIS
+            last_id, previous = 0, GENESIS
         else:
-            notification_id, previous = cast("int", head[0]), cast("bytes", head[1])
-        rows: list[tuple[SQLiteValue, ...]] = []
-        for stored in stored_events:
-            notification_id += 1
-            originator_id = _stored_id(stored.originator_id)
-            fields = (
-                notification_id,
-                originator_id,
-                stored.originator_version,
-                stored.topic,
-                stored.state,
-            )
-            previous = chain_hash(previous, fields)
-            rows.append((*fields, previous))
-        return rows
+            last_id, previous = cast("int", head[0]), cast("bytes", head[1])
+        events = (
+            (_stored_id(s.originator_id), s.originator_version, s.topic, s.state)
+            for s in stored_events
+        )
+        return cast("list[tuple[SQLiteValue, ...]]", chain_rows(previous, last_id, events))
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
         """Insert the events atomically and return their notification ids.
