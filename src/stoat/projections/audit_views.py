@@ -4,7 +4,8 @@ The table lives in the shared :class:`~stoat.projections.views.ViewStore` (its D
 appends :data:`AUDIT_TABLES`), so each row commits with the views' tracking position.
 Every event gets a row, library and checkpoint events included; the projection reads
 only the event's envelope (time, context, a render's project), straight from the stored
-JSON, without building the domain event.
+JSON, without building the domain event. A render's later events find their project in
+``render_views``, which its first event filled.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ AUDIT_TABLES: Final = (
     "CREATE INDEX IF NOT EXISTS audit_log_actor ON audit_log (actor, position)",
     "CREATE INDEX IF NOT EXISTS audit_log_request ON audit_log (request_id, position)",
     "CREATE INDEX IF NOT EXISTS audit_log_type ON audit_log (type, position)",
-    "CREATE INDEX IF NOT EXISTS audit_log_aggregate ON audit_log (aggregate_id, position)",
     "CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log (at_us)",
 )
 AUDIT_RESET: Final = ("DELETE FROM audit_log",)
@@ -124,9 +124,9 @@ def _read_envelope(
 
 
 def _project_of(cursor: apsw.Cursor, render_id: str) -> str | None:
+    # The render's own view, made from its first event (which names the project).
     row = cursor.execute(
-        "SELECT project_id FROM audit_log WHERE aggregate_id = ? ORDER BY position LIMIT 1",
-        (render_id,),
+        "SELECT project_id FROM render_views WHERE id = ?", (render_id,)
     ).fetchone()
     return None if row is None else row[0]
 
