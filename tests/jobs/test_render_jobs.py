@@ -268,3 +268,25 @@ def test_a_killed_server_finishes_the_render_once_after_restart(
     assert ours.count("RenderStarted") == 2
     renders = sorted(p.name for p in (data_dir / "renders").iterdir())
     assert renders == [f"{render['id']}.mp4"], "one output, no partial left behind"
+
+
+def test_a_timeline_whose_graph_exceeds_one_argument_renders(
+    jobs: TestClient[Litestar],
+) -> None:
+    """700 title clips: the filter graph is over Linux's 128 KiB limit for one argument."""
+    project = jobs.post(
+        "/v1/projects", json={"name": "long graph", "output": {"width": 160, "height": 120}}
+    )
+    project_id = project.json()["id"]
+    edits = [
+        {"op": "add_clip", "kind": "text", "text": f"title {i}", "duration": 0.05}
+        for i in range(700)
+    ]
+    response = jobs.post(f"/v1/projects/{project_id}/edits", json={"edits": edits})
+    assert response.status_code == 200, response.text
+    done = wait_for_render(
+        jobs, jobs.post(f"/v1/projects/{project_id}/renders", json={}).json(), timeout=240
+    )
+    assert done["status"] == "completed", done.get("error")
+    assert done["output"]["duration"] == pytest.approx(35.0, abs=0.05)
+    assert render_files(jobs) == [f"{done['id']}.mp4"], "the graph file is removed"

@@ -102,21 +102,28 @@ class RenderRunner:
         project = load_project(self._services.app, job.project_id, job.project_version)
         final = Path(job.output_path)
         partial = final.with_name(f".{final.stem}.partial{final.suffix}")
+        # The graph goes in a file (-filter_complex_script): a long timeline's graph is
+        # larger than the 128 KiB Linux allows one argument.
+        script = final.with_name(f".{final.stem}.graph")
         with core_call("compile_render"):
-            argv = project.timeline.compile_render(
-                {"output_path": str(partial), "preset": job.preset}
+            argv, graph = project.timeline.compile_render_script(
+                {"output_path": str(partial), "preset": job.preset}, str(script)
             )
         with core_call("layout"):
             total_us = int(project.timeline.layout()["duration_us"])
         final.parent.mkdir(parents=True, exist_ok=True)
         watcher = _Watcher(job, self._services, context, cancelled)
-        result = run_ffmpeg(
-            argv,
-            total_us=total_us,
-            on_progress=watcher,
-            timeout_seconds=self._services.settings.render_timeout_seconds,
-            cancelled=cancelled,
-        )
+        script.write_text(graph, encoding="utf-8")
+        try:
+            result = run_ffmpeg(
+                argv,
+                total_us=total_us,
+                on_progress=watcher,
+                timeout_seconds=self._services.settings.render_timeout_seconds,
+                cancelled=cancelled,
+            )
+        finally:
+            script.unlink(missing_ok=True)
         # A cancel request may have been appended since: decide on the latest job.
         job = load_render(self._services.app, str(job.id))
         if job.finished:
