@@ -145,7 +145,8 @@ def test_a_forged_checkpoint_signature_is_found(
         state["head"] = "0" * 64
         set_state(connection, at, state)
         # Edited in place, the row no longer matches its chain hash...
-        assert _verify(client)["fault"]["position"] == at
+        fault = _verify(client)["fault"]
+        assert (fault["position"], fault["code"]) == (at, "hash_mismatch")
         # ...and with the chain recomputed around it, the signature gives it away.
         rechain(connection)
     finally:
