@@ -290,3 +290,25 @@ def test_a_timeline_whose_graph_exceeds_one_argument_renders(
     assert done["status"] == "completed", done.get("error")
     assert done["output"]["duration"] == pytest.approx(35.0, abs=0.05)
     assert render_files(jobs) == [f"{done['id']}.mp4"], "the graph file is removed"
+
+
+def test_render_options_reach_the_compiler(
+    jobs: TestClient[Litestar], media_dir: Path, tmp_path: Path
+) -> None:
+    """A range, a custom size and a preset other than MP4 go from the request to the file."""
+    project = jobs.post("/v1/projects", json={"name": "options"}).json()["id"]
+    edit = {"op": "add_clip", "source": str(media_dir / "red.mp4")}
+    jobs.post(f"/v1/projects/{project}/edits", json={"edits": [edit]})
+    accepted = jobs.post(
+        f"/v1/projects/{project}/renders",
+        json={"preset": "webm_vp9", "range": {"start": 1, "end": 2}, "width": 160, "height": 120},
+    )
+    assert accepted.status_code == 202, accepted.text
+    done = wait_for_render(jobs, accepted.json())
+    assert done["status"] == "completed", done.get("error")
+    assert done["options"] == {"range": {"start": 1.0, "end": 2.0}, "width": 160, "height": 120}
+    assert done["output"]["content_type"] == "video/webm"
+    assert done["output"]["duration"] == pytest.approx(1.0, abs=0.05)
+    bad = jobs.post(f"/v1/projects/{project}/renders", json={"preset": "h264_aac", "crf": 99})
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["path"] == "crf"

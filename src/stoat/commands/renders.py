@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
@@ -15,6 +15,7 @@ from stoat.domain.render_job import RenderJob
 from stoat.errors import NotFound, Rejected
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
     from stoat.commands.application import StoatApplication
@@ -32,6 +33,7 @@ def request_render(
     project_id: str,
     preset: str,
     version: int | None,
+    options: Mapping[str, Any] | None = None,
     context: EventContext,
 ) -> WriteResult:
     """Appends RenderRequested for ``project_id`` at ``version`` (default: current).
@@ -48,7 +50,9 @@ def request_render(
     extension = PRESET_EXTENSIONS.get(preset, "out")
     output_path = renders_dir / f"{job_id}.{extension}"
     try:
-        project.timeline.compile_render({"output_path": str(output_path), "preset": preset})
+        project.timeline.compile_render(
+            {**(options or {}), "output_path": str(output_path), "preset": preset}
+        )
     except ValidationError as error:
         raise Rejected.from_core(error) from None
     job = RenderJob.request(
@@ -56,6 +60,7 @@ def request_render(
         project_id=project_id,
         project_version=pinned,
         preset=preset,
+        options=dict(options or {}),
         output_path=str(output_path),
         context=dict(context),
     )

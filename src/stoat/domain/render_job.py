@@ -39,6 +39,7 @@ class RenderJob(Aggregate):
         project_id: str
         project_version: int
         preset: str
+        options: dict[str, Any]
         output_path: str
 
     class RenderStarted(Event):
@@ -100,11 +101,17 @@ class RenderJob(Aggregate):
             aggregate.status = RenderStatus.FAILED
 
     def __init__(
-        self, project_id: str, project_version: int, preset: str, output_path: str
+        self,
+        project_id: str,
+        project_version: int,
+        preset: str,
+        options: dict[str, Any],
+        output_path: str,
     ) -> None:
         self.project_id = project_id
         self.project_version = project_version
         self.preset = preset
+        self.options = dict(options)
         self.output_path = output_path
         self.status = RenderStatus.QUEUED
         self.attempts = 0
@@ -119,6 +126,7 @@ class RenderJob(Aggregate):
         project_id: str,
         project_version: int,
         preset: str,
+        options: dict[str, Any],
         output_path: str,
         context: dict[str, Any],
     ) -> RenderJob:
@@ -128,6 +136,7 @@ class RenderJob(Aggregate):
             project_id=project_id,
             project_version=project_version,
             preset=preset,
+            options=options,
             output_path=output_path,
             context=context,
         )

@@ -47,7 +47,7 @@ def list_layouts() -> dict[str, Any]:
 def list_presets() -> dict[str, Any]:
     """Render presets, and output presets for the project's frame (16:9, 9:16, ...)."""
     return {
-        "render": [{"name": name} for name in _core.RENDER_PRESETS],
+        "render": _core.render_presets(),
         "output": _core.output_presets(),
     }
 

@@ -41,7 +41,8 @@ def create_render(
         project_id=project_id,
         preset=data.preset,
         version=data.version,
-        context=event_context(request),
+        options=data.options(),
+        context=event_context(request, data),
     )
     return write_response(result, HTTP_202_ACCEPTED, location=f"/v1/renders/{result.id}")
 

@@ -48,6 +48,33 @@ class Fork(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     name: str | None = None
 
 
+class RenderRange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A part of the timeline, in seconds."""
+
+    start: float = 0.0
+    end: float | None = None
+
+
 class RenderRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A render of the project; GET /v1/presets lists each preset's parameters. The Rust
+    compiler checks every value (a 422 names the field)."""
+
     preset: str = "h264_aac"
     version: Version | None = None
+    range: RenderRange | None = None
+    width: int | None = None
+    height: int | None = None
+    fps: str | int | None = None
+    quality: str | None = None
+    crf: int | None = None
+    time: Annotated[float | None, msgspec.Meta(description="Poster frames: seconds")] = None
+    count: Annotated[int | None, msgspec.Meta(description="Thumbnails: how many")] = None
+    video_encoder: str | None = None
+
+    def options(self) -> dict[str, Any]:
+        """The compiler's options: everything set except the preset and the version."""
+        raw = msgspec.to_builtins(self)
+        if isinstance(raw.get("range"), dict):
+            raw["range"] = {k: v for k, v in raw["range"].items() if v is not None}
+        skip = {"preset", "version"}
+        return {key: value for key, value in raw.items() if key not in skip and value is not None}

@@ -143,6 +143,7 @@ def _new_render(render_id: str, event: RenderJob.RenderRequested) -> dict[str, A
         "project_id": event.project_id,
         "project_version": event.project_version,
         "preset": event.preset,
+        "options": event.options,
         "status": RenderStatus.QUEUED.value,
         "progress": 0.0,
         "eta_seconds": None,

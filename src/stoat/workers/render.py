@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import structlog
 from eventsourcing.persistence import RecordConflictError
 
+from stoat._core import render_presets
 from stoat.commands.projects import load_project
 from stoat.commands.renders import load_render
 from stoat.domain.context import system_context
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from stoat.services import Services
 
 log = structlog.get_logger(__name__)
+
+# Each preset's extension -> content type, from the Rust core's preset catalog.
+CONTENT_TYPES = {p["extension"]: p["content_type"] for p in render_presets()}
 
 MAX_ATTEMPTS = 3
 PROGRESS_INTERVAL_SECONDS = 1.0
@@ -107,7 +111,7 @@ class RenderRunner:
         script = final.with_name(f".{final.stem}.graph")
         with core_call("compile_render"):
             argv, graph = project.timeline.compile_render_script(
-                {"output_path": str(partial), "preset": job.preset}, str(script)
+                {**job.options, "output_path": str(partial), "preset": job.preset}, str(script)
             )
         with core_call("layout"):
             total_us = int(project.timeline.layout()["duration_us"])
@@ -233,5 +237,5 @@ def _describe_output(path: Path, duration_us: int) -> dict[str, object]:
         "duration": duration_us,
         "size": path.stat().st_size,
         "sha256": digest.hexdigest(),
-        "content_type": "video/mp4",
+        "content_type": CONTENT_TYPES.get(path.suffix.lstrip("."), "application/octet-stream"),
     }
