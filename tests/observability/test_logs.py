@@ -57,11 +57,15 @@ def test_configured_logs_are_json_lines_with_the_context() -> None:
 def test_request_logs_carry_request_id_actor_and_project(
     client: TestClient[Litestar], runtime: Runtime
 ) -> None:
-    project = client.post("/v1/projects", json={"name": "logged"}).json()["id"]
+    created = client.post("/v1/projects", json={"name": "logged"}).json()
+    project = created["id"]
     with structlog.testing.capture_logs(
         processors=[structlog.contextvars.merge_contextvars]
     ) as logs:
-        response = client.get(f"/v1/projects/{project}", headers={"X-Request-ID": "req-42"})
+        response = client.get(
+            f"/v1/projects/{project}",
+            headers={"X-Request-ID": "req-42", "X-Stoat-After": str(created["position"])},
+        )
     assert response.status_code == 200
     entry: MutableMapping[str, Any] = next(e for e in logs if e["event"] == "http_request")
     principal = runtime.services.keys.authenticate(ADMIN_KEY)

@@ -138,12 +138,18 @@ def test_a_rebuild_gives_the_same_webhook_views(
 ) -> None:
     webhook = subscribe(client, receiver)
     receiver.fail_next = 2
-    for i in range(2):
-        make_project(client, f"rebuilt{i}")
+    last = [make_project(client, f"rebuilt{i}") for i in range(2)][-1]["position"]
     receiver.wait_accepted(2)
     url = f"/v1/webhooks/{webhook['id']}"
+    # Wait until the view has recorded the delivery of the last event, not just any success.
     before = read_when(
-        client, url, lambda b: b["consecutive_failures"] == 0 and b["last_status_code"] == 204
+        client,
+        url,
+        lambda b: (
+            b["consecutive_failures"] == 0
+            and b["last_status_code"] == 204
+            and b["delivered_through"] >= last
+        ),
     )
     deliveries = client.get(f"{url}/deliveries").json()
     assert [d["attempt_count"] for d in deliveries["items"]] == [1, 3]
