@@ -103,30 +103,6 @@ class Project:
         return out
 
 
-def probe(path: Path) -> dict[str, Any]:
-    out = subprocess.run(
-        [
-            "ffprobe",
-            "-v",
-            "error",
-            "-print_format",
-            "json",
-            "-show_format",
-            "-show_streams",
-            "-count_frames",
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-    ).stdout
-    return dict(json.loads(out))
-
-
-def stream(probed: dict[str, Any], kind: str) -> dict[str, Any]:
-    (found,) = [s for s in probed["streams"] if s["codec_type"] == kind]
-    return dict(found)
-
-
 def color(path: Path, seconds: float, x: int, y: int, size: int = 4) -> tuple[int, int, int]:
     """The mean RGB colour of the ``size`` square around ``(x, y)`` at ``seconds``."""
     half = size // 2

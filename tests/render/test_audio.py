@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.media import probe, stream
 from tests.render._support import (
     AAC_FRAME,
     GREEN,
@@ -16,8 +17,6 @@ from tests.render._support import (
     color,
     loudness,
     near,
-    probe,
-    stream,
 )
 
 if TYPE_CHECKING:

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.render._support import Project, probe, stream
+from tests.media import probe, stream
+from tests.render._support import Project
 
 if TYPE_CHECKING:
     from pathlib import Path

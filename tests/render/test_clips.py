@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.media import probe, stream
 from tests.render._support import (
     AAC_FRAME,
     BLUE,
@@ -18,8 +19,6 @@ from tests.render._support import (
     band_level,
     color,
     near,
-    probe,
-    stream,
 )
 
 if TYPE_CHECKING:

@@ -8,18 +8,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from stoat._core import RENDER_PRESETS, ValidationError, render_presets
-from tests.render._support import (
-    AAC_FRAME,
-    BLACK,
-    FRAME,
-    GREEN,
-    RED,
-    Project,
-    color,
-    near,
-    probe,
-    stream,
-)
+from tests.media import probe, stream
+from tests.render._support import AAC_FRAME, BLACK, FRAME, GREEN, RED, Project, color, near
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from stoat._core import FFMPEG_TRANSITIONS
+from tests.media import probe, stream
 from tests.render._support import (
     AAC_FRAME,
     FRAME,
@@ -18,8 +19,6 @@ from tests.render._support import (
     color,
     frame_color,
     near,
-    probe,
-    stream,
 )
 
 if TYPE_CHECKING:
