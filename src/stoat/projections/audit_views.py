@@ -10,13 +10,13 @@ JSON, without building the domain event. A render's later events find their proj
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 import msgspec
 
 from stoat.errors import Rejected, error_item
+from stoat.projections.cursors import decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
     import apsw
@@ -158,7 +158,7 @@ def list_audit(
 ) -> tuple[list[Any], str | None]:
     """Newest first; the cursor is the opaque position of the last item seen."""
     clauses: list[str] = ["position < ?"]
-    args: list[str | int] = [_decode_cursor(cursor)]
+    args: list[str | int] = [decode_cursor(cursor)]
     for column, value in (
         ("project_id", where.project_id),
         ("actor", where.actor),
@@ -183,7 +183,7 @@ def list_audit(
             )
         )
     items = [_decode(document) for _, document in rows[:limit]]
-    return items, _encode_cursor(rows[limit - 1][0]) if len(rows) > limit else None
+    return items, encode_cursor(rows[limit - 1][0]) if len(rows) > limit else None
 
 
 def parse_time(value: str, field: str) -> int:
@@ -209,26 +209,3 @@ def parse_time(value: str, field: str) -> int:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return _micros(moment)
-
-
-def _encode_cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(str(position).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str | None) -> int:
-    if not cursor:
-        return 2**62
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        return int(base64.urlsafe_b64decode(padded.encode()).decode())
-    except ValueError:
-        raise Rejected(
-            [
-                error_item(
-                    "invalid_cursor",
-                    ("query", "cursor"),
-                    "the cursor is not one we issued",
-                    "pass the `next` value of the previous page, unchanged",
-                )
-            ]
-        ) from None
