@@ -42,7 +42,7 @@ import apsw
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from stoat.audit.checkpoint import chain_recorder, sign_checkpoint
+from stoat.audit.checkpoint import sign_checkpoint
 from stoat.audit.signing import ServiceKey
 from stoat.audit.verify import PAGE, verify_log
 from stoat.commands.application import StoatApplication
@@ -53,6 +53,13 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from apsw import SQLiteValue
+
+
+def _recorder(app: StoatApplication) -> ApswApplicationRecorder:
+    """The benchmark runs on the embedded store: its recorder, typed as such."""
+    recorder = app.recorder
+    assert isinstance(recorder, ApswApplicationRecorder)
+    return recorder
 
 
 def _state(size: int, i: int) -> bytes:
@@ -73,7 +80,7 @@ def build(
         "APSW_SYNCHRONOUS": "OFF",
     }
     app = StoatApplication(env=env)
-    recorder = chain_recorder(app)
+    recorder = _recorder(app)
     topic = get_topic(Project.TrackAdded)
     written = 0
     while written < events:
@@ -188,7 +195,7 @@ def main() -> None:
         app = build(
             Path(tmp), args.events, args.batch, args.state_bytes, args.checkpoint_every, key
         )
-        recorder = chain_recorder(app)
+        recorder = _recorder(app)
         stop = recorder.max_notification_id() or 0
         size = (Path(tmp) / "events.db").stat().st_size
         print(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import time
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 import pytest
 from litestar.testing import TestClient
 
@@ -12,6 +14,7 @@ from stoat.http.app import create_app
 from stoat.runtime import Runtime
 from stoat.settings import Settings
 from tests.media import make_clip
+from tests.servers import fresh_database, fresh_namespace, server_urls
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -34,15 +37,31 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+SCALE_OUT = os.environ.get("STOAT_TEST_SCALE_OUT") == "1"
+"""Run the suite in scale-out mode: the log on PostgreSQL, the jobs on Redis."""
+
+
 @pytest.fixture
-def settings(tmp_path: Path, media_dir: Path) -> Settings:
-    return Settings(
+def settings(tmp_path: Path, media_dir: Path) -> Iterator[Settings]:
+    base = Settings(
         data_dir=tmp_path / "data",
         media_roots=(media_dir,),
         sqlite_synchronous="NORMAL",
         read_wait_seconds=10.0,
         admin_key=ADMIN_KEY,
     )
+    if not SCALE_OUT:
+        yield base
+        return
+    postgres, redis = server_urls()
+    with fresh_database(postgres) as database, fresh_namespace(redis) as namespace:
+        yield msgspec.structs.replace(
+            base,
+            event_store_url=database,
+            broker_url=redis,
+            broker_namespace=namespace,
+            postgres_pool_size=4,
+        )
 
 
 @pytest.fixture

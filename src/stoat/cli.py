@@ -36,11 +36,20 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stoat", description="Stoat video-editing backend")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="run API, projections and workers in one process")
+    serve = commands.add_parser(
+        "serve",
+        help="run the API with its read models, and the jobs unless STOAT_RUN_JOBS=false",
+    )
     serve.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 8000)")
     _data_dir(serve)
     serve.set_defaults(handler=_serve)
+
+    worker = commands.add_parser(
+        "worker", help="run the job dispatchers and workers (renders, scans, webhooks)"
+    )
+    _data_dir(worker)
+    worker.set_defaults(handler=_worker)
 
     _keys_parser(commands)
     _audit_parser(commands)
@@ -50,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     rebuild = actions.add_parser("rebuild", help="drop the read models and replay the log")
     _data_dir(rebuild)
     rebuild.set_defaults(handler=_rebuild)
+    run = actions.add_parser("run", help="keep this node's read models following the log")
+    _data_dir(run)
+    run.set_defaults(handler=_projections_run)
     return parser
 
 
@@ -126,11 +138,12 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             f"  {admin_key}",
             file=sys.stderr,
         )
-    runtime.start()
+    runtime.start(jobs=settings.run_jobs)
     try:
         print(
             f"stoat: serving on http://{settings.host}:{settings.port} "
-            f"(data in {settings.data_dir.resolve()})",
+            f"({settings.mode}; data in {settings.data_dir.resolve()}"
+            f"{'' if settings.run_jobs else '; jobs run elsewhere'})",
             file=sys.stderr,
         )
         uvicorn.run(
@@ -141,6 +154,48 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             access_log=False,
         )
     finally:
+        runtime.stop()
+    return 0
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> int:
+    del args
+    # A worker keeps read models too: a scan reads the library's to find what vanished.
+    return _run_until_signal(settings, "worker", projections=True, jobs=True)
+
+
+def _projections_run(settings: Settings, args: argparse.Namespace) -> int:
+    del args
+    return _run_until_signal(settings, "projections", projections=True, jobs=False)
+
+
+def _run_until_signal(settings: Settings, role: str, *, projections: bool, jobs: bool) -> int:
+    """Runs the background parts without the API until SIGINT or SIGTERM."""
+    import threading
+
+    from stoat.logs import configure_logging
+    from stoat.runtime import Runtime
+
+    configure_logging(settings.log_level)
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: object) -> None:
+        del signum, frame
+        stopping.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop)
+    runtime = Runtime(settings)
+    runtime.start(projections=projections, jobs=jobs)
+    print(
+        f"stoat: {role} running ({settings.mode}; read models in {settings.views_db})",
+        file=sys.stderr,
+    )
+    try:
+        while not stopping.wait(1.0):
+            pass
+    finally:
+        # Stopping waits for the jobs in flight (up to 30 s), then requeues the rest.
         runtime.stop()
     return 0
 

@@ -29,7 +29,9 @@ from stoat.projections.project_views import ProjectViews
 from stoat.projections.views import ViewStore
 from stoat.services import Services
 from stoat.workers.broker import ApswBroker
-from stoat.workers.dispatcher import library_dispatcher, render_dispatcher
+from stoat.workers.dispatcher import JobBroker, library_dispatcher, render_dispatcher
+from stoat.workers.leadership import Dispatcher, DispatchLeader
+from stoat.workers.redis_broker import RedisJobBroker
 from stoat.workers.render import MAX_ATTEMPTS, RenderRunner, TransientRenderError
 from stoat.workers.scan import LIBRARY_SCAN_QUEUE, MEDIA_ASSETS_QUEUE, library_jobs
 from stoat.workers.webhooks import WEBHOOK_QUEUE, WebhookJobs
@@ -62,6 +64,21 @@ def open_views(settings: Settings) -> ViewStore:
     return views
 
 
+def open_broker(settings: Settings) -> JobBroker:
+    """The job queue: the embedded SQLite file, or Redis when ``broker_url`` is set."""
+    if settings.broker_url is not None:
+        return RedisJobBroker(
+            settings.broker_url,
+            namespace=settings.broker_namespace,
+            lease_seconds=settings.job_lease_seconds,
+        )
+    return ApswBroker(
+        settings.queue_db,
+        synchronous=settings.sqlite_synchronous,
+        lease_seconds=settings.job_lease_seconds,
+    )
+
+
 def _retry_transient(retries: int, error: Exception) -> bool:
     return isinstance(error, TransientRenderError) and retries < MAX_ATTEMPTS - 1
 
@@ -91,11 +108,7 @@ class Runtime:
             position=self.projection.position,
             handle=self.projection.handle,
         )
-        self.broker = ApswBroker(
-            settings.queue_db,
-            synchronous=settings.sqlite_synchronous,
-            lease_seconds=settings.job_lease_seconds,
-        )
+        self.broker = open_broker(settings)
         # Request id and job id in the worker's log context, from each message.
         self.broker.add_middleware(JobLogContext())
         runner = RenderRunner(self.services)
@@ -111,19 +124,17 @@ class Runtime:
             max_backoff=30_000,
             time_limit=int((settings.render_timeout_seconds + 60) * 1000),
         )(runner.run)
-        self.dispatcher = render_dispatcher(app.recorder, self.broker, self.render_actor)
         self.worker: dramatiq.Worker | None = None
-        # The media library: scan and asset jobs, and the dispatcher that queues them.
+        # The media library: scan and asset jobs.
         self.library = library_jobs(self.services, self.broker)
-        self.library_dispatcher = library_dispatcher(
-            app.recorder,
-            self.broker,
-            scan_actor=self.library.scan,
-            assets_actor=self.library.assets,
-        )
         self.library_worker: dramatiq.Worker | None = None
-        # Webhooks: the delivery actor, its dispatcher and worker.
+        # Webhooks: the delivery actor and its worker.
         self.webhooks = WebhookJobs(self.services, self.broker)
+        # The dispatchers turn events into messages, in one process at a time on Redis.
+        lease = self.broker.lease if isinstance(self.broker, RedisJobBroker) else None
+        self.dispatchers = DispatchLeader(
+            self._dispatchers, lease, check_seconds=settings.job_lease_seconds / 3
+        )
         # The audit chain: the service's signing key (made on a first start) and the
         # thread that signs the chain head now and then.
         self.checkpointer = Checkpointer(
@@ -146,15 +157,28 @@ class Runtime:
             self.services.broadcaster.start()
         if jobs:
             self.services.encoders.start()
-            self.dispatcher.start()
+            self.dispatchers.start()
             self.worker = dramatiq.Worker(
                 self.broker, queues={RENDER_QUEUE}, worker_threads=self.settings.render_workers
             )
             self.worker.start()
-            self.library_dispatcher.start()
             self.library_worker = self.library.start_worker(self.broker)
             self.webhooks.start()
-        self.checkpointer.start()
+            # Signing runs beside the jobs: once per deployment's worker, not per API node.
+            self.checkpointer.start()
+
+    def _dispatchers(self) -> list[Dispatcher]:
+        recorder = self.services.app.recorder
+        return [
+            render_dispatcher(recorder, self.broker, self.render_actor),
+            library_dispatcher(
+                recorder,
+                self.broker,
+                scan_actor=self.library.scan,
+                assets_actor=self.library.assets,
+            ),
+            self.webhooks.dispatcher(),
+        ]
 
     def provision_admin_key(self) -> str | None:
         """Creates the admin key on a first start; returns its token only then."""
@@ -168,8 +192,7 @@ class Runtime:
     def stop(self) -> None:
         detach_queues(self.services)
         self.checkpointer.stop()
-        self.dispatcher.stop()
-        self.library_dispatcher.stop()
+        self.dispatchers.stop()
         self.webhooks.stop()
         if self.library_worker is not None:
             self.library_worker.stop(timeout=30_000)

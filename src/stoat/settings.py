@@ -10,6 +10,7 @@ import functools
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+from urllib.parse import unquote, urlsplit
 
 import msgspec
 
@@ -70,6 +71,35 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Requests a second each API key may make, sustained; 0 turns the limiter off."""
     rate_limit_burst: int = 100
     """Requests a key may make at once (the bucket's size)."""
+    # Scale-out mode: a shared event log and job queue; read models stay local.
+    event_store_url: str | None = None
+    """``postgresql://user:password@host:port/dbname``: the event log on PostgreSQL.
+
+    Unset: the embedded SQLite file ``<data-dir>/events.db``."""
+    postgres_pool_size: int = 10
+    """Connections each process keeps to PostgreSQL (log followers hold one each)."""
+    broker_url: str | None = None
+    """``redis://host:port/db``: the job queue on Redis. Unset: ``<data-dir>/queue.db``."""
+    broker_namespace: str = "stoat"
+    """The prefix of every Redis key, so several deployments can share one server."""
+    run_jobs: bool = True
+    """Whether ``stoat serve`` also runs the dispatchers and workers (``stoat worker``)."""
+
+    def __post_init__(self) -> None:
+        if self.event_store_url is not None:
+            _postgres_keys(self.event_store_url)  # raises on a malformed URL
+        if self.broker_url is not None and urlsplit(self.broker_url).scheme not in _REDIS:
+            msg = f"broker_url must be a redis:// URL, not {_redacted(self.broker_url)!r}"
+            raise ValueError(msg)
+
+    @property
+    def mode(self) -> str:
+        """``embedded`` (SQLite files), or ``scale-out`` (a shared log or queue server)."""
+        return (
+            "embedded"
+            if self.event_store_url is None and self.broker_url is None
+            else ("scale-out")
+        )
 
     @property
     def events_db(self) -> Path:
@@ -114,15 +144,61 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError(str(error)) from None
 
     def environment(self) -> dict[str, str]:
-        """The eventsourcing environment for the embedded event store."""
-        return {
-            "PERSISTENCE_MODULE": "stoat.eventstore",
-            "APSW_DBNAME": str(self.events_db),
-            "APSW_SYNCHRONOUS": self.sqlite_synchronous,
+        """The eventsourcing environment for the event store (SQLite or PostgreSQL)."""
+        env = {
             # Recently used aggregates stay in memory; each get fast-forwards from the
             # log and deep-copies, so a command never starts from stale or dirty state.
             "AGGREGATE_CACHE_MAXSIZE": "1000",
         }
+        if self.event_store_url is None:
+            return {
+                **env,
+                "PERSISTENCE_MODULE": "stoat.eventstore",
+                "APSW_DBNAME": str(self.events_db),
+                "APSW_SYNCHRONOUS": self.sqlite_synchronous,
+            }
+        return {
+            **env,
+            **_postgres_keys(self.event_store_url),
+            "PERSISTENCE_MODULE": "stoat.eventstore.postgres",
+            "POSTGRES_POOL_SIZE": str(self.postgres_pool_size),
+            "POSTGRES_MAX_OVERFLOW": str(self.postgres_pool_size),
+            # Appends queue on the table lock; give up (and answer 503) after this long.
+            "POSTGRES_LOCK_TIMEOUT": "10",
+            "POSTGRES_PRE_PING": "y",
+        }
+
+
+_POSTGRES = {"postgresql", "postgres"}
+_REDIS = {"redis", "rediss", "unix"}
+
+
+def _postgres_keys(url: str) -> dict[str, str]:
+    """``POSTGRES_*`` keys from a ``postgresql://`` URL."""
+    parts = urlsplit(url)
+    dbname = unquote(parts.path.lstrip("/"))
+    if parts.scheme not in _POSTGRES or not parts.hostname or not dbname:
+        msg = (
+            "event_store_url must look like postgresql://user:password@host:port/dbname, "
+            f"not {_redacted(url)!r}"
+        )
+        raise ValueError(msg)
+    return {
+        "POSTGRES_DBNAME": dbname,
+        "POSTGRES_HOST": parts.hostname,
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username or ""),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+    }
+
+
+def _redacted(url: str) -> str:
+    """A URL fit for an error message: without its password."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
 
 
 @functools.lru_cache(maxsize=64)
@@ -158,6 +234,11 @@ _ENV_FIELDS = {
     "webhooks_workers": "str",
     "rate_limit": "str",
     "rate_limit_burst": "str",
+    "event_store_url": "str",
+    "postgres_pool_size": "str",
+    "broker_url": "str",
+    "broker_namespace": "str",
+    "run_jobs": "str",
 }
 
 

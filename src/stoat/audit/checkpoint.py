@@ -26,12 +26,12 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from stoat.domain.context import system_context
-from stoat.eventstore import ApswApplicationRecorder
 
 if TYPE_CHECKING:
     from stoat.audit.signing import ServiceKey
     from stoat.commands.application import StoatApplication
     from stoat.domain.context import EventContext
+    from stoat.eventstore import ChainedLog
 
 _NAMESPACE: Final = uuid.UUID("5b0c7f3e-2a61-4d1f-9c0e-7e4b8a2d6f13")
 SCHEME: Final = "stoat-audit-checkpoint-v1"
@@ -120,26 +120,22 @@ def checkpoint_document(event: AuditCheckpoint.CheckpointSigned, at: int) -> dic
     }
 
 
-def chain_recorder(app: StoatApplication) -> ApswApplicationRecorder:
-    """The application's recorder, which keeps the chain (always ours in Stoat)."""
+def chain_recorder(app: StoatApplication) -> ChainedLog:
+    """The application's recorder, which keeps the chain (always one of ours in Stoat)."""
     recorder = app.recorder
-    if not isinstance(recorder, ApswApplicationRecorder):  # pragma: no cover - configuration
-        msg = "the audit chain needs the stoat.eventstore persistence module"
+    if not hasattr(recorder, "select_chain"):  # pragma: no cover - configuration
+        msg = "the audit chain needs a stoat.eventstore persistence module"
         raise TypeError(msg)
-    return recorder
+    return cast("ChainedLog", recorder)
 
 
 def last_checkpoint(app: StoatApplication) -> dict[str, Any] | None:
     """The most recent checkpoint in the log, or None."""
-    recorder = chain_recorder(app)
-    row = recorder.datastore.fetchone(
-        f"SELECT notification_id FROM {recorder.events_table} "  # noqa: S608 - quoted name
-        "WHERE topic = ? ORDER BY notification_id DESC LIMIT 1",
-        (CHECKPOINT_TOPIC,),
-    )
-    if row is None:
+    position = chain_recorder(app).last_position_of(CHECKPOINT_TOPIC)
+    if position is None:
         return None
-    (notification,) = recorder.select_notifications(start=cast("int", row[0]), limit=1)
+    recorder = app.recorder
+    (notification,) = recorder.select_notifications(start=position, limit=1)
     event = app.mapper.to_domain_event(notification)
     assert isinstance(event, AuditCheckpoint.CheckpointSigned)
     return checkpoint_document(event, notification.id)

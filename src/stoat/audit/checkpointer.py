@@ -63,18 +63,18 @@ class Checkpointer:
         if thread is None:
             return
         self._stopping.set()
-        chain_recorder(self._app).datastore.wake_waiters()
+        chain_recorder(self._app).wake_waiters()
         thread.join(timeout)
 
     def _run(self) -> None:
-        datastore = chain_recorder(self._app).datastore
+        chain = chain_recorder(self._app)
         latest = last_checkpoint(self._app)
         covered = latest["recorded_at"] if latest else 0
         last_signed = time.monotonic()
         while not self._stopping.is_set():
-            generation = datastore.commit_generation
+            generation = chain.commit_generation
             try:
-                head = chain_recorder(self._app).max_notification_id() or 0
+                head = chain.max_notification_id() or 0
                 if self._due(head - covered, time.monotonic() - last_signed):
                     checkpoint, made = sign_checkpoint(self._app, self._key)
                     covered = checkpoint["recorded_at"]
@@ -82,7 +82,7 @@ class Checkpointer:
                     self.signed += made
             except Exception:  # keep signing later: the store may recover
                 log.exception("checkpoint_failed")
-            datastore.wait_for_commit(generation, self._pause(time.monotonic() - last_signed))
+            chain.wait_for_commit(generation, self._pause(time.monotonic() - last_signed))
             self._stopping.wait(MIN_CHECK_SECONDS)
 
     def _due(self, new_events: int, elapsed: float) -> bool:

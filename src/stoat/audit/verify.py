@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
     from stoat.commands.application import StoatApplication
-    from stoat.eventstore import ApswApplicationRecorder
+    from stoat.eventstore import ChainedLog
 
 PAGE: Final = 5000
 _CHAIN: Final = frozenset({"missing_event", "unexpected_event", "hash_mismatch"})
@@ -116,7 +116,7 @@ def verify_log(
     stop = recorder.max_notification_id() or 0
     faults: list[Fault] = []
     claims = _Claims()
-    for at, doc in _checkpoints(app, recorder, stop):
+    for at, doc in _checkpoints(app, stop):
         fault = _check_checkpoint(at, doc, trusted)
         if fault is None:
             claims.add(doc["position"], doc["head"], f"the checkpoint at position {at}", doc)
@@ -136,7 +136,7 @@ def verify_log(
     return report
 
 
-def _walk(recorder: ApswApplicationRecorder, stop: int, wanted: Iterable[int]) -> ChainWalk:
+def _walk(recorder: ChainedLog, stop: int, wanted: Iterable[int]) -> ChainWalk:
     walk = ChainWalk()
     positions = set(wanted)
     while walk.position < stop:
@@ -151,13 +151,11 @@ def _walk(recorder: ApswApplicationRecorder, stop: int, wanted: Iterable[int]) -
     return walk
 
 
-def _checkpoints(
-    app: StoatApplication, recorder: ApswApplicationRecorder, stop: int
-) -> list[tuple[int, dict[str, Any]]]:
+def _checkpoints(app: StoatApplication, stop: int) -> list[tuple[int, dict[str, Any]]]:
     found: list[tuple[int, dict[str, Any]]] = []
     start = 1
     while start <= stop:
-        batch = recorder.select_notifications(start, PAGE, stop=stop, topics=[CHECKPOINT_TOPIC])
+        batch = app.recorder.select_notifications(start, PAGE, stop=stop, topics=[CHECKPOINT_TOPIC])
         for notification in batch:
             try:
                 event = app.mapper.to_domain_event(notification)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from stoat.eventstore._chain import (
     GENESIS,
     ChainBreak,
+    ChainedLog,
     ChainRow,
     ChainWalk,
     chain_hash,
@@ -46,6 +47,7 @@ __all__ = [
     "ChainBreak",
     "ChainRow",
     "ChainWalk",
+    "ChainedLog",
     "Factory",
     "SynchronousMode",
     "chain_hash",

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import struct
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Protocol
 
 if TYPE_CHECKING:
     from collections.abc import Container, Iterable
@@ -80,6 +80,41 @@ def chain_rows(
 ChainRow = tuple[int, str, int, str, bytes, bytes | None]
 """A stored row as the chain sees it: id, originator id (stored text), version, topic,
 state and the stored ``chain_hash``."""
+
+
+class ChainedLog(Protocol):
+    """What the audit needs of an application recorder that keeps the chain.
+
+    Both Stoat stores provide it: the SQLite one (``ApswApplicationRecorder``) and the
+    PostgreSQL one (``stoat.eventstore.postgres``).
+    """
+
+    def chain_head(self) -> tuple[int, bytes]:
+        """The last notification id and its chain hash; ``(0, GENESIS)`` when empty."""
+        ...
+
+    def select_chain(self, after: int, stop: int, limit: int) -> list[ChainRow]:
+        """Rows after ``after`` up to ``stop``, as stored."""
+        ...
+
+    def last_position_of(self, topic: str) -> int | None:
+        """The notification id of the last event with ``topic``, if any."""
+        ...
+
+    def max_notification_id(self) -> int | None: ...
+
+    @property
+    def commit_generation(self) -> int:
+        """A counter bumped by every append in this process."""
+        ...
+
+    def wait_for_commit(self, generation: int, timeout: float) -> object:
+        """Block until an append after ``generation`` in this process, or ``timeout``."""
+        ...
+
+    def wake_waiters(self) -> None:
+        """Wake every thread blocked in :meth:`wait_for_commit`."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -229,6 +229,10 @@ class ApswApplicationRecorder(ApswAggregateRecorder, ApplicationRecorder):
             f"chain_hash FROM {table} WHERE notification_id > ? AND notification_id <= ? "
             "ORDER BY notification_id LIMIT ?"
         )
+        self.select_last_of_topic_statement = (
+            f"SELECT notification_id FROM {table} WHERE topic = ? "  # noqa: S608
+            "ORDER BY notification_id DESC LIMIT 1"
+        )
 
     def _create_events_table(self) -> str:
         return (
@@ -345,6 +349,24 @@ class ApswApplicationRecorder(ApswAggregateRecorder, ApplicationRecorder):
         """Rows after ``after`` up to ``stop``, as stored, for recomputing the chain."""
         rows = self.datastore.fetchall(self.select_chain_statement, (after, stop, limit))
         return cast("list[ChainRow]", rows)
+
+    def last_position_of(self, topic: str) -> int | None:
+        """The notification id of the last event with ``topic``, if any."""
+        row = self.datastore.fetchone(self.select_last_of_topic_statement, (topic,))
+        return None if row is None else cast("int", row[0])
+
+    @property
+    def commit_generation(self) -> int:
+        """A counter bumped by every commit in this process (see the datastore)."""
+        return self.datastore.commit_generation
+
+    def wait_for_commit(self, generation: int, timeout: float) -> bool:
+        """Block until a commit after ``generation`` in this process, or ``timeout``."""
+        return self.datastore.wait_for_commit(generation, timeout)
+
+    def wake_waiters(self) -> None:
+        """Wake every thread blocked in :meth:`wait_for_commit`."""
+        self.datastore.wake_waiters()
 
     def subscribe(
         self, gt: int | None = None, topics: Sequence[str] = ()

@@ -46,9 +46,10 @@ def system_info(services: ServicesDep) -> dict[str, Any]:
         "ffmpeg_version": ffmpeg_version(settings.ffmpeg),
         "sqlite_version": apsw.sqlite_lib_version(),
         "python_version": platform.python_version(),
-        "mode": "embedded",
-        "event_store": "sqlite",
-        "broker": "embedded",
+        "mode": settings.mode,
+        "event_store": "sqlite" if settings.event_store_url is None else "postgresql",
+        "broker": "embedded" if settings.broker_url is None else "redis",
+        "runs_jobs": settings.run_jobs,
         "encoders": {
             "software": ["libx264", "libx265", "libvpx-vp9", "prores_ks", "gif"],
             "hardware_listed": report.listed,

@@ -1,8 +1,8 @@
 """The dispatcher: follows the log and turns RenderRequested events into job messages.
 
 With the embedded broker the messages and the dispatcher's tracking position commit in
-one transaction (exactly-once enqueue). A Redis broker would make this at-least-once,
-which the idempotent actors tolerate.
+one transaction (exactly-once enqueue). The Redis broker makes this at-least-once (see
+``redis_broker``), which the idempotent actors tolerate.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from stoat.domain.video import VIDEO_CONTENT_EVENTS
 from stoat.observability.context import message_for
 from stoat.projections.follower import LogFollower
 from stoat.projections.views import APPLICATION_NAME
+from stoat.workers.broker import ApswBroker
+from stoat.workers.redis_broker import RedisJobBroker
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -24,13 +26,14 @@ if TYPE_CHECKING:
     import dramatiq
     from eventsourcing.persistence import ApplicationRecorder, Notification
 
-    from stoat.workers.broker import ApswBroker
+JobBroker = ApswBroker | RedisJobBroker
+"""The brokers Stoat runs on: both keep the dispatchers' positions."""
 
 RENDER_TOPICS = (get_topic(RenderJob.RenderRequested),)
 
 
 def render_dispatcher(
-    recorder: ApplicationRecorder, broker: ApswBroker, render_actor: dramatiq.Actor[..., None]
+    recorder: ApplicationRecorder, broker: JobBroker, render_actor: dramatiq.Actor[..., None]
 ) -> LogFollower:
     def position() -> int:
         return broker.max_tracking_id(APPLICATION_NAME) or 0
@@ -53,7 +56,7 @@ LIBRARY_TRACKING = "stoat-library"
 
 def library_dispatcher(
     recorder: ApplicationRecorder,
-    broker: ApswBroker,
+    broker: JobBroker,
     *,
     scan_actor: dramatiq.Actor[..., None],
     assets_actor: dramatiq.Actor[..., None] | None,

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
     from stoat.services import Services
     from stoat.settings import Settings
-    from stoat.workers.broker import ApswBroker
+    from stoat.workers.dispatcher import JobBroker
 
 log = structlog.get_logger(__name__)
 
@@ -85,7 +85,7 @@ def _event_type(topic: str) -> str:
 class WebhookDispatcher:
     """Follows the log; enqueues delivery jobs and scheduled retries, exactly once."""
 
-    def __init__(self, services: Services, broker: ApswBroker, actor: dramatiq.Actor[..., None]):
+    def __init__(self, services: Services, broker: JobBroker, actor: dramatiq.Actor[..., None]):
         self._app = services.app
         self._broker = broker
         self._actor = actor
@@ -333,7 +333,8 @@ def _now_ms() -> int:
 class WebhookJobs:
     """The delivery actor, its dispatcher and its worker."""
 
-    def __init__(self, services: Services, broker: ApswBroker) -> None:
+    def __init__(self, services: Services, broker: JobBroker) -> None:
+        self._services = services
         self._settings = services.settings
         self._broker = broker
         self.deliverer = WebhookDeliverer(services)
@@ -347,11 +348,14 @@ class WebhookJobs:
             time_limit=int((DRAIN_SECONDS + 4 * services.settings.webhooks_timeout_seconds) * 1000),
         )(self.deliverer.run)
         self.deliverer.actor = self.actor
-        self.dispatcher = WebhookDispatcher(services, broker, self.actor)
         self.worker: dramatiq.Worker | None = None
 
+    def dispatcher(self) -> WebhookDispatcher:
+        """A new dispatcher for the delivery jobs (see ``leadership``)."""
+        return WebhookDispatcher(self._services, self._broker, self.actor)
+
     def start(self) -> None:
-        self.dispatcher.start()
+        """Starts the delivery worker (the dispatcher runs apart, under the leader)."""
         self.worker = dramatiq.Worker(
             self._broker,
             queues={WEBHOOK_QUEUE},
@@ -361,7 +365,6 @@ class WebhookJobs:
         self.worker.start()
 
     def stop(self) -> None:
-        self.dispatcher.stop()
         if self.worker is not None:
             self.worker.stop(timeout=30_000)
             self.worker = None
