@@ -3,6 +3,11 @@
 Every path a caller supplies is confined to the allowed media roots before anything
 reads it (:func:`~stoat.commands._library_files.confine`): outside them is a
 :class:`~stoat.errors.PathForbidden` (403 at the edge).
+
+Writes honour the caller's idempotency key: a retry gets the first write's result and
+appends nothing. A video keeps no request state, so its key is looked for in the context
+of its own events (:func:`~stoat.commands.idempotency.replay_recorded`), before the
+write and again if the append loses a race; a scan's id comes from the key.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import RecordConflictError
 
 from stoat.commands._library_files import MediaRoots, Outcome, confine, examine, record
+from stoat.commands.idempotency import creation_id, replay_creation, replay_recorded
 from stoat.commands.results import WriteResult, write_result
 from stoat.domain.scan import LibraryScan
 from stoat.domain.video import Video, video_id_for
@@ -88,6 +94,9 @@ def import_video(
     clean_tags = None if tags is None else check_tags(tags)
     clean_metadata = None if metadata is None else check_metadata(dict(metadata))
     known = find_video(app, str(video_id_for(canonical)))
+    done = None if known is None else replay_recorded(app, known.id, context)
+    if done is not None:
+        return done, created_by(done)
     observation = examine(prober, canonical, known)
     if observation.error is not None:
         error = observation.error
@@ -102,11 +111,19 @@ def import_video(
             video.metadata if clean_metadata is None else clean_metadata,
             dict(context),
         )
-    created = observation.outcome in (Outcome.NEW, Outcome.RESTORED)
-    return _save(app, video), created
+    result = _save(app, video, context)
+    return result, created_by(result)
 
 
 _IMPORT_HINT = "point path at a video, audio or image file that FFmpeg can read"
+
+
+def created_by(result: WriteResult) -> bool:
+    """Whether an import's write brought the video into the library (new or restored)."""
+    return bool(result.events) and result.events[0].type in _CREATING
+
+
+_CREATING = (Video.VideoImported.__name__, Video.VideoRestored.__name__)
 
 
 def annotate_video(
@@ -121,23 +138,30 @@ def annotate_video(
     """Sets tags (the whole list) and merges ``metadata_patch`` into the user metadata
     (JSON merge patch: a null value deletes its key)."""
     video = load_video(app, video_id)
+    done = replay_recorded(app, video.id, context)
+    if done is not None:
+        return done
     _check_version(video, expected_version)
     new_tags = video.tags if tags is None else check_tags(tags)
     new_metadata = video.metadata
     if metadata_patch is not None:
         new_metadata = check_metadata(merge_patch(video.metadata, dict(metadata_patch)))
     video.annotate(new_tags, new_metadata, dict(context))
-    return _save(app, video)
+    return _save(app, video, context)
 
 
 def remove_video(
     app: StoatApplication, *, video_id: str, expected_version: int | None, context: EventContext
 ) -> WriteResult:
     """Removes a video from the library; the file on disk is not touched."""
+    found = find_video(app, video_id)
+    done = None if found is None else replay_recorded(app, found.id, context)
+    if done is not None:
+        return done  # a retry: the video is gone, by this very request
     video = load_video(app, video_id)
     _check_version(video, expected_version)
     video.remove(dict(context))
-    return _save(app, video)
+    return _save(app, video, context)
 
 
 def request_scan(
@@ -150,10 +174,14 @@ def request_scan(
 ) -> WriteResult:
     """Records a scan request; a worker runs it (see :mod:`stoat.workers.scan`)."""
     canonical = confine(path, roots)
+    scan_id = creation_id(context, "scan") or uuid4()
     scan = LibraryScan.request(
-        scan_id=uuid4(), path=canonical, recursive=recursive, context=dict(context)
+        scan_id=scan_id, path=canonical, recursive=recursive, context=dict(context)
     )
-    return write_result(str(scan.id), app.save(scan))
+    try:
+        return write_result(str(scan_id), app.save(scan))
+    except RecordConflictError:
+        return replay_creation(app, scan_id, context)  # the id came from the key
 
 
 def load_scan(app: StoatApplication, scan_id: str) -> LibraryScan:
@@ -265,10 +293,14 @@ def _check_version(video: Video, expected: int | None) -> None:
         raise VersionConflict(str(video.id), expected, video.version)
 
 
-def _save(app: StoatApplication, video: Video) -> WriteResult:
+def _save(app: StoatApplication, video: Video, context: EventContext) -> WriteResult:
     try:
         recordings = app.save(video)
     except RecordConflictError:
+        # A concurrent write won; if it was this request's retry, answer as it did.
+        done = replay_recorded(app, video.id, context)
+        if done is not None:
+            return done
         current = load_video(app, str(video.id)).version
         raise VersionConflict(str(video.id), None, current) from None
     if not recordings:

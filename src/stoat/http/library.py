@@ -1,9 +1,12 @@
 """The media library: scans, imports, search, tags, and derived media.
 
 Paths in request bodies are confined to the allowed media roots first: outside them is
-a 403 (``path_outside_roots``) and nothing is read. Thumbnails and waveforms missing
-from the cache are made during the request; a missing proxy is made in the background
-and answered with 202 and ``Retry-After`` until it is there.
+a 403 (``path_outside_roots``) and nothing is read. Every write honours
+``Idempotency-Key``: a retry with the same key and body gets the first response and
+appends nothing; the same key with another body is a 422 (``idempotency_key_reused``).
+Thumbnails and waveforms missing from the cache are made during the request; a missing
+proxy is made in the background and answered with 202 and ``Retry-After`` until it is
+there.
 """
 
 from __future__ import annotations
@@ -88,7 +91,7 @@ def scan(
         MediaRoots.from_settings(services.settings),
         path=data.path,
         recursive=data.recursive,
-        context=event_context(request),
+        context=event_context(request, data),
     )
     body = {"id": result.id, "status": "queued", "position": result.position}
     return Response(body, status_code=HTTP_202_ACCEPTED, headers={"Location": _scan(result.id)})
@@ -114,7 +117,7 @@ def import_one(
         path=data.path,
         tags=data.tags,
         metadata=data.metadata,
-        context=event_context(request),
+        context=event_context(request, data),
     )
     status = HTTP_201_CREATED if created else 200
     return write_response(result, status, location=_video(result.id))
@@ -188,7 +191,7 @@ def patch_video(
         tags=data.tags,
         metadata_patch=data.metadata,
         expected_version=expected_version(request, data.expected_version),
-        context=event_context(request),
+        context=event_context(request, data),
     )
     return write_response(result)
 
