@@ -18,10 +18,8 @@
 //! FFmpeg's CLI applies a source's rotation metadata when it decodes (autorotate), so the
 //! picture is upright before it is fitted.
 
-use std::fmt::Write as _;
-
 use super::effects::{self as fx, Stage};
-use super::graph::{Chain, Graph, Num, Pad};
+use super::graph::{put, Chain, Graph, Num, Pad};
 use super::inputs::Inputs;
 use super::keyframes;
 use super::plan::{alpha, rgb, Canvas, Rect};
@@ -135,18 +133,21 @@ pub(crate) fn video(g: &mut Graph, inputs: &mut Inputs, c: &ClipRender<'_>) -> P
     }
     fx::video_stage(&mut chain, inputs, c, &effects, Stage::Picture);
     if contain {
-        let _ = chain.f(format_args!(
-            "pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:color={bars}",
-            w = c.rect.w,
-            h = c.rect.h,
-            bars = c.bars()
-        ));
+        put!(
+            chain.filter(),
+            "pad=",
+            c.rect.w,
+            ':',
+            c.rect.h,
+            ":(ow-iw)/2:(oh-ih)/2:color=",
+            c.bars()
+        );
     }
     fx::video_stage(&mut chain, inputs, c, &effects, Stage::Draw);
     fx::video_stage(&mut chain, inputs, c, &effects, Stage::Fade);
     opacity(&mut chain, c);
     place(&mut chain, c);
-    let _ = chain.f(format_args!("format={},setsar=1", c.format()));
+    put!(chain.filter(), "format=", c.format(), ",setsar=1");
     chain.end()
 }
 
@@ -162,17 +163,18 @@ fn media_source<'g>(g: &'g mut Graph, inputs: &mut Inputs, c: &ClipRender<'_>) -
         span + margin,
     );
     let mut chain = g.input_chain(k, "v:0");
-    let _ = chain.f(format_args!(
-        "setpts=PTS-STARTPTS,trim=end={}",
+    put!(
+        chain.filter(),
+        "setpts=PTS-STARTPTS,trim=end=",
         Num(micros_to_seconds(span))
-    ));
+    );
     if clip.reverse {
         chain.s("reverse");
     }
     if (clip.speed - 1.0).abs() > f64::EPSILON {
-        let _ = chain.f(format_args!("setpts=PTS/{}", Num(clip.speed)));
+        put!(chain.filter(), "setpts=PTS/", Num(clip.speed));
     }
-    let _ = chain.f(format_args!("fps={fps}"));
+    put!(chain.filter(), "fps=", fps);
     if let Some(freeze) = clip.freeze {
         #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
         let played = (span as f64 / clip.speed).round() as Micros;
@@ -197,9 +199,13 @@ fn media_source<'g>(g: &'g mut Graph, inputs: &mut Inputs, c: &ClipRender<'_>) -
 
 /// Pads with copies of the last frame and cuts at exactly `frames`.
 fn exact_frames(chain: &mut Chain<'_>, frames: i64) {
-    let _ = chain.f(format_args!(
-        "tpad=stop_mode=clone:stop={frames},trim=end_frame={frames}"
-    ));
+    put!(
+        chain.filter(),
+        "tpad=stop_mode=clone:stop=",
+        frames,
+        ",trim=end_frame=",
+        frames
+    );
 }
 
 /// A still repeated at the output rate.
@@ -211,7 +217,7 @@ fn image_source<'g>(g: &'g mut Graph, inputs: &mut Inputs, c: &ClipRender<'_>) -
         c.duration() + fps.frame_duration_ceil() * 2,
     );
     let mut chain = g.input_chain(k, "v:0");
-    let _ = chain.f(format_args!("setpts=PTS-STARTPTS,fps={fps}"));
+    put!(chain.filter(), "setpts=PTS-STARTPTS,fps=", fps);
     exact_frames(&mut chain, c.frames);
     chain
 }
@@ -270,15 +276,19 @@ fn crop(chain: &mut Chain<'_>, c: &ClipRender<'_>) {
 /// it and cut to it, `stretch` to it.
 fn fit(chain: &mut Chain<'_>, c: &ClipRender<'_>) {
     let (w, h) = (c.rect.w, c.rect.h);
+    let out = chain.filter();
+    put!(out, "scale=", w, ':', h);
     match c.clip.transform.fit.as_str() {
-        "cover" => chain.f(format_args!(
-            "scale={w}:{h}:force_original_aspect_ratio=increase,crop={w}:{h}"
-        )),
-        "stretch" => chain.f(format_args!("scale={w}:{h}")),
-        _ => chain.f(format_args!(
-            "scale={w}:{h}:force_original_aspect_ratio=decrease:force_divisible_by=2"
-        )),
-    };
+        "cover" => put!(
+            out,
+            ":force_original_aspect_ratio=increase,crop=",
+            w,
+            ':',
+            h
+        ),
+        "stretch" => {}
+        _ => out.push_str(":force_original_aspect_ratio=decrease:force_divisible_by=2"),
+    }
     if c.transparent {
         // Bars and everything after need an alpha plane.
         chain.s("format=yuva420p");
@@ -287,12 +297,12 @@ fn fit(chain: &mut Chain<'_>, c: &ClipRender<'_>) {
 
 fn opacity(chain: &mut Chain<'_>, c: &ClipRender<'_>) {
     if let Some(k) = c.keyframes("opacity") {
-        let e = keyframes::expression(k, "T", 1.0, 0.0);
-        let _ = chain.f(format_args!(
-            "geq=lum='lum(X,Y)':cb='cb(X,Y)':cr='cr(X,Y)':a='alpha(X,Y)*clip({e},0,1)'"
-        ));
+        let out = chain.filter();
+        out.push_str("geq=lum='lum(X,Y)':cb='cb(X,Y)':cr='cr(X,Y)':a='alpha(X,Y)*clip(");
+        keyframes::put_expression(out, k, "T", 1.0, 0.0);
+        out.push_str(",0,1)'");
     } else if c.clip.transform.opacity < 1.0 {
-        let _ = chain.f(format_args!("lut=a=val*{}", Num(c.clip.transform.opacity)));
+        put!(chain.filter(), "lut=a=val*", Num(c.clip.transform.opacity));
     }
 }
 
@@ -329,10 +339,18 @@ fn place(chain: &mut Chain<'_>, c: &ClipRender<'_>) {
     let rect = c.rect;
     if !scaled && t.rotate == 0.0 && !moved {
         // The layer is exactly the box: pad it into place.
-        let _ = chain.f(format_args!(
-            "pad={}:{}:{}:{}:color=black@0",
-            canvas.w, canvas.h, rect.x, rect.y
-        ));
+        put!(
+            chain.filter(),
+            "pad=",
+            canvas.w,
+            ':',
+            canvas.h,
+            ':',
+            rect.x,
+            ':',
+            rect.y,
+            ":color=black@0"
+        );
         return;
     }
     let (ah, av) = super::text::anchor(&t.position);
@@ -344,25 +362,17 @@ fn place(chain: &mut Chain<'_>, c: &ClipRender<'_>) {
     let dy = offset(y_k, t.y);
     let mut left = String::with_capacity(48);
     let mut top = String::with_capacity(48);
-    let _ = write!(left, "{}", rect.x);
-    let _ = write!(top, "{}", rect.y);
+    put!(&mut left, rect.x);
+    put!(&mut top, rect.y);
     match ah {
         -1 => {}
-        0 => {
-            let _ = write!(left, "+({}-overlay_w)/2", rect.w);
-        }
-        _ => {
-            let _ = write!(left, "+{}-overlay_w", rect.w);
-        }
+        0 => put!(&mut left, "+(", rect.w, "-overlay_w)/2"),
+        _ => put!(&mut left, '+', rect.w, "-overlay_w"),
     }
     match av {
         -1 => {}
-        0 => {
-            let _ = write!(top, "+({}-overlay_h)/2", rect.h);
-        }
-        _ => {
-            let _ = write!(top, "+{}-overlay_h", rect.h);
-        }
+        0 => put!(&mut top, "+(", rect.h, "-overlay_h)/2"),
+        _ => put!(&mut top, '+', rect.h, "-overlay_h"),
     }
     let (cw, ch, fps) = (canvas.w, canvas.h, canvas.fps);
     chain.join_side(
@@ -374,6 +384,19 @@ fn place(chain: &mut Chain<'_>, c: &ClipRender<'_>) {
             ));
             bg.end()
         },
-        format_args!("overlay=x='{left}+{dx}':y='{top}+{dy}':format=auto:shortest=1"),
+        |out| {
+            put!(
+                out,
+                "overlay=x='",
+                left,
+                '+',
+                dx,
+                "':y='",
+                top,
+                '+',
+                dy,
+                "':format=auto:shortest=1"
+            );
+        },
     );
 }

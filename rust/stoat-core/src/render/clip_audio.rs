@@ -9,24 +9,31 @@
 
 use super::clip::ClipRender;
 use super::effects as fx;
-use super::graph::{Chain, Graph, Num, Pad};
+use super::graph::{put, Chain, Graph, Num, Pad};
 use super::inputs::Inputs;
 use super::keyframes;
 use crate::time::{Micros, MICROS_PER_SECOND};
 
 /// `aformat` to the output's rate and stereo.
 pub(crate) fn aformat(chain: &mut Chain<'_>, sample_rate: u32) {
-    let _ = chain.f(format_args!(
-        "aformat=sample_fmts=fltp:sample_rates={sample_rate}:channel_layouts=stereo"
-    ));
+    put!(
+        chain.filter(),
+        "aformat=sample_fmts=fltp:sample_rates=",
+        sample_rate,
+        ":channel_layouts=stereo"
+    );
 }
 
 /// Silence of `samples` samples.
 pub(crate) fn silence(g: &mut Graph, sample_rate: u32, samples: i64) -> Pad {
     let mut chain = g.chain('a', &[]);
-    let _ = chain.f(format_args!(
-        "anullsrc=r={sample_rate}:cl=stereo,atrim=end_sample={samples}"
-    ));
+    put!(
+        chain.filter(),
+        "anullsrc=r=",
+        sample_rate,
+        ":cl=stereo,atrim=end_sample=",
+        samples
+    );
     aformat(&mut chain, sample_rate);
     chain.end()
 }
@@ -76,15 +83,15 @@ pub(crate) fn audio(
         )
     });
     let mut chain = g.input_chain(k, "a:0");
-    let _ = chain.f(format_args!("asetpts=PTS-STARTPTS,aresample={rate}"));
+    put!(chain.filter(), "asetpts=PTS-STARTPTS,aresample=", rate);
     aformat(&mut chain, rate);
-    let _ = chain.f(format_args!("atrim=end_sample={}", samples_in(span, rate)));
+    put!(chain.filter(), "atrim=end_sample=", samples_in(span, rate));
     if clip.reverse {
         chain.s("areverse");
     }
     if (clip.speed - 1.0).abs() > f64::EPSILON {
         for factor in tempo_factors(clip.speed) {
-            let _ = chain.f(format_args!("atempo={}", Num(factor)));
+            put!(chain.filter(), "atempo=", Num(factor));
         }
     }
     if clip.reverse || (clip.speed - 1.0).abs() > f64::EPSILON {
@@ -103,17 +110,22 @@ pub(crate) fn audio(
         insert_silence(&mut chain, rate, at, hold);
     }
     if (clip.volume - 1.0).abs() > f64::EPSILON && c.keyframes("volume").is_none() {
-        let _ = chain.f(format_args!("volume={}", Num(clip.volume)));
+        put!(chain.filter(), "volume=", Num(clip.volume));
     }
     fx::audio_stage(&mut chain, c);
     if let Some(k) = c.keyframes("volume") {
         let e = keyframes::expression(k, "t", 1.0, 0.0);
         let _ = chain.f(format_args!("volume='max(0,{e})':eval=frame"));
     }
-    let _ = chain.f(format_args!(
-        "apad=whole_len={n},atrim=end_sample={n},asetpts=N/SR/TB",
-        n = c.samples
-    ));
+    let n = c.samples;
+    put!(
+        chain.filter(),
+        "apad=whole_len=",
+        n,
+        ",atrim=end_sample=",
+        n,
+        ",asetpts=N/SR/TB"
+    );
     chain.end()
 }
 
@@ -134,7 +146,7 @@ fn insert_silence(chain: &mut Chain<'_>, rate: u32, at: i64, hold: i64) {
             let gap = silence(g, rate, hold);
             vec![head, gap, tail]
         },
-        format_args!("concat=n=3:v=0:a=1"),
+        "concat=n=3:v=0:a=1",
     );
 }
 

@@ -87,9 +87,9 @@ pub fn escape_filter_value(text: &str) -> String {
 #[derive(Clone, Copy, Debug)]
 pub struct Escaped<'a>(pub &'a str);
 
-impl std::fmt::Display for Escaped<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use std::fmt::Write as _;
+impl Escaped<'_> {
+    /// Writes the escaped text to `w` (a `Formatter`, or the graph's `String` directly).
+    fn write_to<W: std::fmt::Write>(self, w: &mut W) -> std::fmt::Result {
         let mut plain = 0;
         let text = self.0;
         for (i, c) in text.char_indices() {
@@ -98,26 +98,38 @@ impl std::fmt::Display for Escaped<'_> {
             if !(option || graph || c == '\0') {
                 continue;
             }
-            f.write_str(&text[plain..i])?;
+            w.write_str(&text[plain..i])?;
             plain = i + c.len_utf8();
             match c {
                 '\0' => {}
                 // The option level's escape is itself a backslash, escaped at the graph
                 // level: `\\` then the character, escaped again if special there.
                 _ if option => {
-                    f.write_str("\\\\")?;
+                    w.write_str("\\\\")?;
                     if GRAPH_SPECIAL.contains(&c) || WHITESPACE.contains(&c) {
-                        f.write_char('\\')?;
+                        w.write_char('\\')?;
                     }
-                    f.write_char(c)?;
+                    w.write_char(c)?;
                 }
                 _ => {
-                    f.write_char('\\')?;
-                    f.write_char(c)?;
+                    w.write_char('\\')?;
+                    w.write_char(c)?;
                 }
             }
         }
-        f.write_str(&text[plain..])
+        w.write_str(&text[plain..])
+    }
+}
+
+impl std::fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.write_to(f)
+    }
+}
+
+impl super::graph::Put for Escaped<'_> {
+    fn put(&self, out: &mut String) {
+        let _ = self.write_to(out);
     }
 }
 

@@ -2,15 +2,152 @@
 //! string with no intermediate allocations per filter.
 //!
 //! A chain is `[in1][in2]filter,filter,...[out]`. [`Graph::chain`] starts one on some
-//! pads, [`Chain::f`] appends a filter, [`Chain::join_side`] closes the chain so far on a fresh
-//! pad and continues with a filter that also reads another pad (an overlay), and
-//! [`Chain::end`] closes it on a fresh pad. A chain that wrote no filter ends as the pad it
-//! started on, so no `null` filters are emitted.
+//! pads, [`Chain::filter`] starts the next filter and gives the text to write it into
+//! (with [`put!`] and the [`Put`] pieces), [`Chain::join_side`] closes the
+//! chain so far on a fresh pad and continues with a filter that also reads another pad
+//! (an overlay), and [`Chain::end`] closes it on a fresh pad. A chain that wrote no filter
+//! ends as the pad it started on, so no `null` filters are emitted.
+//!
+//! The graph of a 1,000-clip timeline is about a megabyte, so the hot paths write pieces
+//! straight into it ([`Put`]) instead of going through `core::fmt` (a dynamic call per
+//! piece, and padding logic for every number).
 //!
 //! Nothing here escapes text: callers pass caller text through
-//! [`super::filter_escape::escape_filter_value`] first.
+//! [`super::filter_escape::escape_filter_value`] (or [`super::filter_escape::Escaped`])
+//! first.
 
 use std::fmt::{self, Write as _};
+
+use crate::time::Rational;
+
+/// A piece of graph text written straight into it.
+pub(crate) trait Put {
+    /// Appends the piece to `out`.
+    fn put(&self, out: &mut String);
+}
+
+/// Appends pieces ([`Put`]) to a `&mut String`: `put!(out, "fps=", fps, ",trim=", n)`.
+macro_rules! put {
+    ($out:expr, $($piece:expr),+ $(,)?) => {{
+        let out: &mut String = $out;
+        $( $crate::render::graph::Put::put(&$piece, out); )+
+    }};
+}
+pub(crate) use put;
+
+impl Put for str {
+    fn put(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl Put for String {
+    fn put(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl<T: Put + ?Sized> Put for &T {
+    fn put(&self, out: &mut String) {
+        (**self).put(out);
+    }
+}
+
+impl Put for char {
+    fn put(&self, out: &mut String) {
+        out.push(*self);
+    }
+}
+
+/// Writes `count` decimal digits of `v` (all of them when `count` is `None`) backwards
+/// into `buf`, ending before index `end`; returns where they start.
+fn digits(mut v: u64, count: Option<usize>, buf: &mut [u8], end: usize) -> usize {
+    let mut i = end;
+    loop {
+        i -= 1;
+        #[allow(clippy::cast_possible_truncation)]
+        let digit = (v % 10) as u8;
+        buf[i] = b'0' + digit;
+        v /= 10;
+        if count.map_or(v == 0, |n| end - i == n) {
+            return i;
+        }
+    }
+}
+
+/// `v` in decimal, written at the end of `buf`.
+fn u64_text(v: u64, buf: &mut [u8; 20]) -> &str {
+    let start = digits(v, None, buf, 20);
+    std::str::from_utf8(&buf[start..]).unwrap_or_default()
+}
+
+fn put_u64(v: u64, out: &mut String) {
+    out.push_str(u64_text(v, &mut [0; 20]));
+}
+
+/// Millionths `v` as a decimal (see [`Micro`]), written at the end of `buf`: at most a
+/// sign, 14 whole digits, a point and 6 decimals.
+fn micro_text(v: i64, buf: &mut [u8; 24]) -> &str {
+    let abs = v.unsigned_abs();
+    let (whole, mut frac) = (abs / 1_000_000, abs % 1_000_000);
+    let mut i = buf.len();
+    if frac != 0 {
+        let mut count = 6;
+        while frac % 10 == 0 {
+            frac /= 10;
+            count -= 1;
+        }
+        i = digits(frac, Some(count), buf, i) - 1;
+        buf[i] = b'.';
+    }
+    i = digits(whole, None, buf, i);
+    if v < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or_default()
+}
+
+macro_rules! put_unsigned {
+    ($($t:ty),*) => {$(
+        impl Put for $t {
+            fn put(&self, out: &mut String) {
+                put_u64(u64::from(*self), out);
+            }
+        }
+    )*};
+}
+put_unsigned!(u8, u16, u32, u64);
+
+impl Put for usize {
+    fn put(&self, out: &mut String) {
+        put_u64(*self as u64, out);
+    }
+}
+
+impl Put for i64 {
+    fn put(&self, out: &mut String) {
+        if *self < 0 {
+            out.push('-');
+        }
+        put_u64(self.unsigned_abs(), out);
+    }
+}
+
+impl Put for i32 {
+    fn put(&self, out: &mut String) {
+        i64::from(*self).put(out);
+    }
+}
+
+impl Put for Rational {
+    fn put(&self, out: &mut String) {
+        put!(out, self.num());
+        if self.den() != 1 {
+            put!(out, '/', self.den());
+        }
+    }
+}
 
 /// A labelled pad in the graph, written `[v12]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,9 +156,18 @@ pub(crate) struct Pad {
     n: u32,
 }
 
+impl Put for Pad {
+    fn put(&self, out: &mut String) {
+        put!(out, '[', self.kind, self.n, ']');
+    }
+}
+
 impl fmt::Display for Pad {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "[{}{}]", self.kind, self.n)
+        f.write_char('[')?;
+        f.write_char(self.kind)?;
+        f.write_str(u64_text(u64::from(self.n), &mut [0; 20]))?;
+        f.write_char(']')
     }
 }
 
@@ -65,7 +211,7 @@ impl Graph {
 
     /// A chain reading one input stream of the command line, e.g. `0:v:0`.
     pub(crate) fn input_chain(&mut self, input: usize, stream: &str) -> Chain<'_> {
-        let _ = write!(self.text, "[{input}:{stream}]");
+        put!(&mut self.text, '[', input, ':', stream, ']');
         let kind = if stream.starts_with('a') { 'a' } else { 'v' };
         Chain {
             g: self,
@@ -80,19 +226,19 @@ impl Graph {
         if n <= 1 {
             return vec![pad];
         }
-        let filter = if pad.kind == 'a' { "asplit" } else { "split" };
-        let _ = write!(self.text, "{pad}{filter}={n}");
+        let filter = if pad.kind == 'a' { "asplit=" } else { "split=" };
+        put!(&mut self.text, pad, filter, n);
         let pads: Vec<Pad> = (0..n).map(|_| self.pad(pad.kind)).collect();
         for p in &pads {
-            let _ = write!(self.text, "{p}");
+            p.put(&mut self.text);
         }
         self.text.push(';');
         pads
     }
 
-    /// Writes a complete statement as it is (`...[out];` included).
-    pub(crate) fn raw(&mut self, args: fmt::Arguments<'_>) {
-        let _ = self.text.write_fmt(args);
+    /// The text, for a complete statement written as it is (`...[out];` included).
+    pub(crate) fn raw(&mut self) -> &mut String {
+        &mut self.text
     }
 
     /// The graph text, without the trailing separator.
@@ -116,46 +262,50 @@ pub(crate) struct Chain<'g> {
 }
 
 impl Chain<'_> {
-    fn flush_inputs(&mut self) {
+    /// Starts the next filter and gives the text to write it into (`name=args`, written
+    /// by the caller with [`put!`]).
+    pub(crate) fn filter(&mut self) -> &mut String {
         for pad in self.pending.iter_mut().filter_map(Option::take) {
-            let _ = write!(self.g.text, "{pad}");
+            pad.put(&mut self.g.text);
         }
-    }
-
-    /// Appends one filter (`name=args`, written by the caller).
-    pub(crate) fn f(&mut self, args: fmt::Arguments<'_>) -> &mut Self {
-        self.flush_inputs();
         if self.wrote {
             self.g.text.push(',');
         }
-        let _ = self.g.text.write_fmt(args);
         self.wrote = true;
+        &mut self.g.text
+    }
+
+    /// Appends one filter (`name=args`, written by the caller with `format_args!`).
+    pub(crate) fn f(&mut self, args: fmt::Arguments<'_>) -> &mut Self {
+        let _ = self.filter().write_fmt(args);
         self
     }
 
     /// Appends a filter given as plain text.
     pub(crate) fn s(&mut self, filter: &str) -> &mut Self {
-        self.f(format_args!("{filter}"))
+        self.filter().push_str(filter);
+        self
     }
 
-    /// Closes the chain so far on a pad and continues with `args`, a filter that also
-    /// reads the pad `side` writes (statements of its
-    /// own, written where the chain is closed) instead of given; with `under`, the other
-    /// input comes first (the chain so far is overlaid on it).
+    /// Closes the chain so far on a pad and continues with a filter that also reads the
+    /// pad `side` writes (statements of its own, written where the chain is closed), its
+    /// name and arguments written by `args`; with `under`, the other input comes first
+    /// (the chain so far is overlaid on it).
     pub(crate) fn join_side(
         &mut self,
         under: bool,
         side: impl FnOnce(&mut Graph) -> Pad,
-        args: fmt::Arguments<'_>,
+        args: impl FnOnce(&mut String),
     ) -> &mut Self {
         let first = self.close();
         let other = side(self.g);
+        let text = &mut self.g.text;
         if under {
-            let _ = write!(self.g.text, "{other}{first}");
+            put!(text, other, first);
         } else {
-            let _ = write!(self.g.text, "{first}{other}");
+            put!(text, first, other);
         }
-        let _ = self.g.text.write_fmt(args);
+        args(text);
         self.wrote = true;
         self
     }
@@ -165,14 +315,14 @@ impl Chain<'_> {
     pub(crate) fn detour(
         &mut self,
         side: impl FnOnce(&mut Graph, Pad) -> Vec<Pad>,
-        args: fmt::Arguments<'_>,
+        args: &str,
     ) -> &mut Self {
         let first = self.close();
         let pads = side(self.g, first);
         for pad in pads {
-            let _ = write!(self.g.text, "{pad}");
+            pad.put(&mut self.g.text);
         }
-        let _ = self.g.text.write_fmt(args);
+        self.g.text.push_str(args);
         self.wrote = true;
         self
     }
@@ -189,7 +339,7 @@ impl Chain<'_> {
             self.s(if kind == 'a' { "anull" } else { "null" });
         }
         let pad = self.g.pad(kind);
-        let _ = write!(self.g.text, "{pad};");
+        put!(&mut self.g.text, pad, ';');
         self.wrote = false;
         pad
     }
@@ -205,12 +355,24 @@ impl Chain<'_> {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Num(pub f64);
 
-impl fmt::Display for Num {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Num {
+    fn micros(self) -> Micro {
         let v = if self.0.is_finite() { self.0 } else { 0.0 };
         #[allow(clippy::cast_possible_truncation)]
         let micros = (v * 1e6).round().clamp(-9.0e18, 9.0e18) as i64;
-        fmt::Display::fmt(&Micro(micros), f)
+        Micro(micros)
+    }
+}
+
+impl Put for Num {
+    fn put(&self, out: &mut String) {
+        self.micros().put(out);
+    }
+}
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.micros(), f)
     }
 }
 
@@ -218,23 +380,15 @@ impl fmt::Display for Num {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Micro(pub i64);
 
+impl Put for Micro {
+    fn put(&self, out: &mut String) {
+        out.push_str(micro_text(self.0, &mut [0; 24]));
+    }
+}
+
 impl fmt::Display for Micro {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let abs = self.0.unsigned_abs();
-        let (whole, mut frac) = (abs / 1_000_000, abs % 1_000_000);
-        if self.0 < 0 {
-            f.write_str("-")?;
-        }
-        write!(f, "{whole}")?;
-        if frac == 0 {
-            return Ok(());
-        }
-        let mut digits = 6;
-        while frac % 10 == 0 {
-            frac /= 10;
-            digits -= 1;
-        }
-        write!(f, ".{frac:0digits$}")
+        f.write_str(micro_text(self.0, &mut [0; 24]))
     }
 }
 
@@ -249,10 +403,10 @@ mod tests {
         let b = g.pad('v');
         let mut c = g.chain('v', &[a]);
         c.s("scale=2:2")
-            .join_side(false, |_| b, format_args!("overlay"));
+            .join_side(false, |_| b, |out| out.push_str("overlay"));
         let out = c.end();
         let mut empty = g.chain('v', &[out]);
-        empty.f(format_args!("fps={}", 30));
+        put!(empty.filter(), "fps=", 30_u32);
         let last = empty.end();
         assert_eq!(last.to_string(), "[v5]");
         assert_eq!(
@@ -280,5 +434,35 @@ mod tests {
         assert_eq!(Num(1.0 / 3.0).to_string(), "0.333333");
         assert_eq!(Num(f64::NAN).to_string(), "0");
         assert_eq!(Num(-12.25).to_string(), "-12.25");
+    }
+
+    fn text_of(piece: &impl Put) -> String {
+        let mut s = String::new();
+        piece.put(&mut s);
+        s
+    }
+
+    #[test]
+    fn pieces_match_their_display() {
+        for v in [
+            0_i64,
+            7,
+            -7,
+            10,
+            1_000_000,
+            -33_367,
+            120_000_000_000,
+            i64::MAX,
+            i64::MIN,
+        ] {
+            assert_eq!(text_of(&v), v.to_string());
+            assert_eq!(text_of(&Micro(v)), crate::time::format_seconds(v));
+            assert_eq!(Micro(v).to_string(), crate::time::format_seconds(v));
+        }
+        assert_eq!(text_of(&u64::MAX), u64::MAX.to_string());
+        let ntsc: Rational = "30000/1001".parse().unwrap();
+        assert_eq!(text_of(&ntsc), ntsc.to_string());
+        let pal: Rational = "25".parse().unwrap();
+        assert_eq!(text_of(&pal), "25");
     }
 }

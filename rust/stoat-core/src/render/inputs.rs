@@ -3,7 +3,8 @@
 //! Paths are argv items of their own (no shell, no escaping). A path starting with `-`
 //! cannot occur: the decider only accepts absolute paths.
 
-use crate::time::{format_seconds, Micros, Rational};
+use super::graph::Micro;
+use crate::time::{Micros, Rational};
 
 /// The inputs, as argv items, and how many there are.
 #[derive(Debug, Default)]
@@ -25,8 +26,8 @@ impl Inputs {
         }
     }
 
-    fn push(&mut self, items: &[&str], path: &str) -> usize {
-        self.args.extend(items.iter().map(|s| (*s).to_owned()));
+    fn push<const N: usize>(&mut self, items: [String; N], path: &str) -> usize {
+        self.args.extend(items);
         self.args.push("-i".to_owned());
         self.args.push(path.to_owned());
         self.count += 1;
@@ -36,16 +37,23 @@ impl Inputs {
     /// A media file read from `seek` for `duration` (input seeking: fast, and exact since
     /// FFmpeg decodes from the key frame before and drops what precedes `seek`).
     pub(crate) fn media(&mut self, path: &str, seek: Micros, duration: Micros) -> usize {
-        let ss = format_seconds(seek);
-        let t = format_seconds(duration);
-        self.push(&["-ss", &ss, "-t", &t], path)
+        let [ss, t] = [seek, duration].map(|v| Micro(v).to_string());
+        self.push(["-ss".to_owned(), ss, "-t".to_owned(), t], path)
     }
 
     /// A still image repeated at `fps` for `duration`.
     pub(crate) fn still(&mut self, path: &str, fps: Rational, duration: Micros) -> usize {
-        let rate = fps.to_string();
-        let t = format_seconds(duration);
-        self.push(&["-loop", "1", "-framerate", &rate, "-t", &t], path)
+        self.push(
+            [
+                "-loop".to_owned(),
+                "1".to_owned(),
+                "-framerate".to_owned(),
+                fps.to_string(),
+                "-t".to_owned(),
+                Micro(duration).to_string(),
+            ],
+            path,
+        )
     }
 
     /// A single image frame (for overlays, which repeat their last frame).
@@ -53,7 +61,7 @@ impl Inputs {
         if let Some((_, n)) = self.images.iter().find(|(p, _)| p == path) {
             return *n;
         }
-        let n = self.push(&[], path);
+        let n = self.push([], path);
         self.images.push((path.to_owned(), n));
         n
     }

@@ -11,9 +11,7 @@
 //! (`gblur`'s sigma) get one `sendcmd` command per output frame instead, with the value
 //! [`crate::value_at`] computes.
 
-use std::fmt::Write as _;
-
-use super::graph::Num;
+use super::graph::{put, Num};
 use crate::easing::{easing_expression, value_at, Keyframe};
 use crate::time::{micros_to_seconds, Micros};
 
@@ -26,8 +24,20 @@ use crate::time::{micros_to_seconds, Micros};
 /// ```
 pub(crate) fn expression(keyframes: &[Keyframe], var: &str, scale: f64, offset: f64) -> String {
     let mut out = String::with_capacity(32 + keyframes.len() * 48);
+    put_expression(&mut out, keyframes, var, scale, offset);
+    out
+}
+
+/// [`expression`], written at the end of `out`.
+pub(crate) fn put_expression(
+    out: &mut String,
+    keyframes: &[Keyframe],
+    var: &str,
+    scale: f64,
+    offset: f64,
+) {
     let first = keyframes.first().map_or(0.0, |k| k.value);
-    let _ = write!(out, "({}", Num(first * scale + offset));
+    put!(out, '(', Num(first * scale + offset));
     for pair in keyframes.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
         let step = (b.value - a.value) * scale;
@@ -41,10 +51,9 @@ pub(crate) fn expression(keyframes: &[Keyframe], var: &str, scale: f64, offset: 
         );
         let eased = easing_expression(&a.easing, &progress)
             .unwrap_or_else(|| format!("clip({progress},0,1)"));
-        let _ = write!(out, "+{}*{eased}", Num(step));
+        put!(out, '+', Num(step), '*', eased);
     }
     out.push(')');
-    out
 }
 
 /// `sendcmd` commands setting `options` of filter instance `target` at every output frame
@@ -72,10 +81,10 @@ pub(crate) fn commands(
         if !out.is_empty() {
             out.push(';');
         }
-        let _ = write!(out, "{}", Num(micros_to_seconds(t)));
+        put!(&mut out, Num(micros_to_seconds(t)));
         for (i, option) in options.iter().enumerate() {
-            let sep = if i == 0 { " " } else { "," };
-            let _ = write!(out, "{sep}{target} {option} {}", Num(v));
+            let sep = if i == 0 { ' ' } else { ',' };
+            put!(&mut out, sep, target, ' ', option, ' ', Num(v));
         }
     }
     out

@@ -8,10 +8,8 @@
 //! limiter (`alimiter` on 4x oversampled sound, half a decibel under the ceiling, so
 //! that inter-sample peaks stay under it once back at the output rate).
 
-use std::fmt::Write as _;
-
 use super::clip_audio::{aformat, silence};
-use super::graph::{Chain, Graph, Num, Pad};
+use super::graph::{put, Chain, Graph, Num, Pad, Put};
 use crate::model::{Ducking, Loudness};
 
 /// A track's sound, with what mixing needs to know about the track.
@@ -94,15 +92,19 @@ pub(crate) fn mix(
     let pad = if let [only] = mixed.as_slice() {
         *only
     } else {
-        let mut args = String::with_capacity(mixed.len() * 6 + 48);
-        for p in &mixed {
-            let _ = write!(args, "{p}");
-        }
         let out = g.pad('a');
-        g.raw(format_args!(
-            "{args}amix=inputs={}:normalize=0:duration=longest{out};",
-            mixed.len()
-        ));
+        let text = g.raw();
+        for p in &mixed {
+            p.put(text);
+        }
+        put!(
+            text,
+            "amix=inputs=",
+            mixed.len(),
+            ":normalize=0:duration=longest",
+            out,
+            ';'
+        );
         out
     };
     let mut chain = g.chain('a', &[pad]);

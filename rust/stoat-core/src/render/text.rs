@@ -7,10 +7,8 @@
 //! On a transparent canvas (a text clip) `drawtext` multiplies coverage into the alpha
 //! plane twice, so alphas there are given as square roots to come out as asked.
 
-use std::fmt;
-
 use super::filter_escape::Escaped;
-use super::graph::{Chain, Micro, Num};
+use super::graph::{put, Chain, Micro, Num, Put};
 use super::plan::{alpha, rgb};
 use crate::spec::Obj;
 use crate::time::Micros;
@@ -104,16 +102,20 @@ pub(crate) fn anchor(position: &str) -> (i8, i8) {
     (horizontal, vertical)
 }
 
+/// Hexadecimal digits as FFmpeg's colours write them.
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
 /// A colour as FFmpeg reads it, with its alpha corrected for a transparent canvas.
 #[derive(Clone, Copy)]
 struct Color<'a>(&'a str, bool);
 
-impl fmt::Display for Color<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Put for Color<'_> {
+    fn put(&self, out: &mut String) {
         let Self(color, on_transparent) = *self;
         let a = alpha(color);
+        out.push_str(rgb(color));
         if a == 255 {
-            return f.write_str(rgb(color));
+            return;
         }
         let a = if on_transparent {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -122,7 +124,11 @@ impl fmt::Display for Color<'_> {
         } else {
             a
         };
-        write!(f, "{}{a:02X}", rgb(color))
+        put!(
+            out,
+            char::from(HEX[usize::from(a >> 4)]),
+            char::from(HEX[usize::from(a & 15)])
+        );
     }
 }
 
@@ -134,86 +140,90 @@ struct DrawText<'a> {
     on_transparent: bool,
 }
 
-impl fmt::Display for DrawText<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Put for DrawText<'_> {
+    fn put(&self, out: &mut String) {
         let style = self.style;
         let tr = self.on_transparent;
-        write!(f, "drawtext=expansion=none:text={}", Escaped(self.text))?;
+        put!(out, "drawtext=expansion=none:text=", Escaped(self.text));
         if let Some(file) = style.font_file {
-            write!(f, ":fontfile={}", Escaped(file))?;
+            put!(out, ":fontfile=", Escaped(file));
         } else {
-            write!(f, ":font={}", Escaped(style.font))?;
+            put!(out, ":font=", Escaped(style.font));
         }
         let inset = if style.boxed { style.box_padding } else { 0.0 } + style.outline;
         let (ah, av) = anchor(style.position);
-        write!(
-            f,
-            ":fontsize={}:fontcolor={}:x=",
+        put!(
+            out,
+            ":fontsize=",
             Num(style.size.max(1.0).round()),
-            Color(style.color, tr)
-        )?;
+            ":fontcolor=",
+            Color(style.color, tr),
+            ":x="
+        );
         match ah {
-            -1 => write!(f, "{}", Num(inset + style.x))?,
-            0 => write!(f, "(w-text_w)/2+{}", Num(style.x))?,
-            _ => write!(f, "w-text_w-{}", Num(inset - style.x))?,
+            -1 => put!(out, Num(inset + style.x)),
+            0 => put!(out, "(w-text_w)/2+", Num(style.x)),
+            _ => put!(out, "w-text_w-", Num(inset - style.x)),
         }
-        f.write_str(":y=")?;
+        out.push_str(":y=");
         match av {
-            -1 => write!(f, "{}", Num(inset + style.y))?,
-            0 => write!(f, "(h-text_h)/2+{}", Num(style.y))?,
-            _ => write!(f, "h-text_h-{}", Num(inset - style.y))?,
+            -1 => put!(out, Num(inset + style.y)),
+            0 => put!(out, "(h-text_h)/2+", Num(style.y)),
+            _ => put!(out, "h-text_h-", Num(inset - style.y)),
         }
         if style.boxed {
-            write!(
-                f,
-                ":box=1:boxcolor={}:boxborderw={}",
+            put!(
+                out,
+                ":box=1:boxcolor=",
                 Color(style.box_color, tr),
+                ":boxborderw=",
                 Num(style.box_padding.round())
-            )?;
+            );
         }
         if style.outline > 0.0 {
-            write!(
-                f,
-                ":borderw={}:bordercolor={}",
+            put!(
+                out,
+                ":borderw=",
                 Num(style.outline.round().max(1.0)),
+                ":bordercolor=",
                 Color(style.outline_color, tr)
-            )?;
+            );
         }
         let Some(t) = self.timing else {
-            return Ok(());
+            return;
         };
         let start = Micro(t.start);
         match t.end {
-            Some(end) => write!(f, ":enable='gte(t,{start})*lt(t,{})'", Micro(end))?,
-            None if t.start > 0 => write!(f, ":enable='gte(t,{start})'")?,
+            Some(end) => put!(out, ":enable='gte(t,", start, ")*lt(t,", Micro(end), ")'"),
+            None if t.start > 0 => put!(out, ":enable='gte(t,", start, ")'"),
             None => {}
         }
         let fade_in = t.fade_in > 0;
         let fade_out = t.fade_out > 0 && t.end.is_some();
         if !fade_in && !fade_out {
-            return Ok(());
+            return;
         }
-        f.write_str(if tr {
+        out.push_str(if tr {
             ":alpha='sqrt(clip("
         } else {
             ":alpha='clip("
-        })?;
+        });
         if fade_in && fade_out {
-            f.write_str("min(")?;
+            out.push_str("min(");
         }
         if fade_in {
-            write!(f, "(t-{start})/{}", Micro(t.fade_in))?;
+            put!(out, "(t-", start, ")/", Micro(t.fade_in));
         }
         if fade_in && fade_out {
-            f.write_str(",")?;
+            out.push(',');
         }
         if let (true, Some(end)) = (fade_out, t.end) {
-            write!(f, "({}-t)/{}", Micro(end), Micro(t.fade_out))?;
+            put!(out, '(', Micro(end), "-t)/", Micro(t.fade_out));
         }
         if fade_in && fade_out {
-            f.write_str(")")?;
+            out.push(')');
         }
-        f.write_str(if tr { ",0,1))'" } else { ",0,1)'" })
+        out.push_str(if tr { ",0,1))'" } else { ",0,1)'" });
     }
 }
 
@@ -225,13 +235,11 @@ pub(crate) fn drawtext(
     timing: Option<Timing>,
     on_transparent: bool,
 ) {
-    chain.f(format_args!(
-        "{}",
-        DrawText {
-            text,
-            style,
-            timing,
-            on_transparent
-        }
-    ));
+    DrawText {
+        text,
+        style,
+        timing,
+        on_transparent,
+    }
+    .put(chain.filter());
 }

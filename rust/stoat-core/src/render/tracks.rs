@@ -11,11 +11,9 @@
 //! Runs outside the window are left out; runs that cross its edges are trimmed after they
 //! are built (clip-relative effect times stay right).
 
-use std::fmt::Write as _;
-
 use super::clip::{self, ClipRender};
 use super::clip_audio::{self, silence};
-use super::graph::{Graph, Micro, Pad};
+use super::graph::{put, Graph, Micro, Pad, Put};
 use super::inputs::Inputs;
 use super::plan::{rgb, Boxes, Canvas, Rect, Window};
 use crate::model::{Doc, Track, TrackKind};
@@ -110,20 +108,26 @@ impl Scene<'_> {
     fn gap(&self, g: &mut Graph, frames: i64, base: bool) -> Pad {
         let c = self.canvas;
         let mut chain = g.chain('v', &[]);
-        if base {
-            let _ = chain.f(format_args!(
-                "color=c={}:s={}x{}:r={},format=yuv420p,trim=end_frame={frames}",
-                rgb(&c.background),
-                c.w,
-                c.h,
-                c.fps
-            ));
+        let (color, format) = if base {
+            (rgb(&c.background), "yuv420p")
         } else {
-            let _ = chain.f(format_args!(
-                "color=c=black@0:s={}x{}:r={},format=yuva420p,trim=end_frame={frames}",
-                c.w, c.h, c.fps
-            ));
-        }
+            ("black@0", "yuva420p")
+        };
+        put!(
+            chain.filter(),
+            "color=c=",
+            color,
+            ":s=",
+            c.w,
+            'x',
+            c.h,
+            ":r=",
+            c.fps,
+            ",format=",
+            format,
+            ",trim=end_frame=",
+            frames
+        );
         chain.end()
     }
 
@@ -193,11 +197,15 @@ impl Scene<'_> {
                             .as_ref()
                             .map_or("fade", |tr| tr.name.as_str());
                         let mut chain = g.chain('v', &[prev, pad]);
-                        let _ = chain.f(format_args!(
-                            "xfade=transition={name}:duration={}:offset={}",
+                        put!(
+                            chain.filter(),
+                            "xfade=transition=",
+                            name,
+                            ":duration=",
                             Micro(canvas.micros_at(prev_end - p.frame_start)),
+                            ":offset=",
                             Micro(canvas.micros_at(p.frame_start - run.f0)),
-                        ));
+                        );
                         (chain.end(), prev_end.max(end(p)))
                     }
                 });
@@ -206,11 +214,14 @@ impl Scene<'_> {
             let to = run.f1.min(win.f1);
             if from > run.f0 || to < run.f1 {
                 let mut chain = g.chain('v', &[pad]);
-                let _ = chain.f(format_args!(
-                    "trim=start_frame={}:end_frame={},setpts=PTS-STARTPTS",
+                put!(
+                    chain.filter(),
+                    "trim=start_frame=",
                     from - run.f0,
-                    to - run.f0
-                ));
+                    ":end_frame=",
+                    to - run.f0,
+                    ",setpts=PTS-STARTPTS"
+                );
                 pad = chain.end();
             }
             segments.push(pad);
@@ -280,10 +291,15 @@ impl Scene<'_> {
                             .as_ref()
                             .map_or("tri", |tr| tr.audio_curve.as_str());
                         let mut chain = g.chain('a', &[prev, pad]);
-                        let _ = chain.f(format_args!(
-                            "acrossfade=ns={}:c1={curve}:c2={curve}",
-                            at(prev_end) - at(p.frame_start)
-                        ));
+                        put!(
+                            chain.filter(),
+                            "acrossfade=ns=",
+                            at(prev_end) - at(p.frame_start),
+                            ":c1=",
+                            curve,
+                            ":c2=",
+                            curve
+                        );
                         (chain.end(), prev_end.max(end(p)))
                     }
                 });
@@ -293,11 +309,14 @@ impl Scene<'_> {
             let run_start = at(run.f0);
             if from > run_start || to < at(run.f1) {
                 let mut chain = g.chain('a', &[pad]);
-                let _ = chain.f(format_args!(
-                    "atrim=start_sample={}:end_sample={},asetpts=PTS-STARTPTS",
+                put!(
+                    chain.filter(),
+                    "atrim=start_sample=",
                     from - run_start,
-                    to - run_start
-                ));
+                    ":end_sample=",
+                    to - run_start,
+                    ",asetpts=PTS-STARTPTS"
+                );
                 pad = chain.end();
             }
             segments.push(pad);
@@ -309,12 +328,16 @@ impl Scene<'_> {
         let pad = concat(g, &segments, 'a');
         let mut chain = g.chain('a', &[pad]);
         if (track.volume - 1.0).abs() > f64::EPSILON {
-            let _ = chain.f(format_args!("volume={}", super::graph::Num(track.volume)));
+            put!(chain.filter(), "volume=", super::graph::Num(track.volume));
         }
         if cursor < at(win.f1) {
-            let _ = chain.f(format_args!(
-                "apad=whole_len={total},atrim=end_sample={total}"
-            ));
+            put!(
+                chain.filter(),
+                "apad=whole_len=",
+                total,
+                ",atrim=end_sample=",
+                total
+            );
         }
         Some(chain.end())
     }
@@ -325,15 +348,12 @@ pub(crate) fn concat(g: &mut Graph, pads: &[Pad], kind: char) -> Pad {
     if let [only] = pads {
         return *only;
     }
-    let mut args = String::with_capacity(pads.len() * 6 + 24);
-    for p in pads {
-        let _ = write!(args, "{p}");
-    }
     let out = g.pad(kind);
-    let (v, a) = if kind == 'a' { (0, 1) } else { (1, 0) };
-    g.raw(format_args!(
-        "{args}concat=n={}:v={v}:a={a}{out};",
-        pads.len()
-    ));
+    let (v, a) = if kind == 'a' { ('0', '1') } else { ('1', '0') };
+    let text = g.raw();
+    for p in pads {
+        p.put(text);
+    }
+    put!(text, "concat=n=", pads.len(), ":v=", v, ":a=", a, out, ';');
     out
 }
