@@ -22,6 +22,7 @@ from eventsourcing.persistence import (
 )
 
 from stoat.eventstore import ApswApplicationRecorder, ApswDatastore, ApswFactory, translate_error
+from stoat.eventstore._errors import StorageUnavailableError
 from tests.eventstore._support import stored_events
 
 if TYPE_CHECKING:
@@ -245,11 +246,7 @@ def test_busy_timeout_against_a_writer_elsewhere(db_name: str) -> None:
     ("apsw_error", "expected"),
     [
         (apsw.ConstraintError, IntegrityError),
-        (apsw.ReadOnlyError, OperationalError),
-        (apsw.FullError, OperationalError),
         (apsw.BusyError, OperationalError),
-        (apsw.IOError, OperationalError),
-        (apsw.CantOpenError, OperationalError),
         (apsw.SQLError, OperationalError),
         (apsw.MismatchError, DataError),
         (apsw.TooBigError, DataError),
@@ -267,6 +264,26 @@ def test_apsw_errors_map_to_library_errors(
     translated = translate_error(apsw_error("message"))
     assert type(translated) is expected
     assert str(translated) == "message"
+
+
+@pytest.mark.parametrize(
+    ("apsw_error", "reason", "words"),
+    [
+        (apsw.FullError, "disk_full", "disk holding the database is full"),
+        (apsw.ReadOnlyError, "read_only", "read-only"),
+        (apsw.IOError, "io_error", "the disk refused a write"),
+        (apsw.CantOpenError, "cannot_open", "cannot be opened"),
+    ],
+)
+def test_storage_refusals_say_why(apsw_error: type[apsw.Error], reason: str, words: str) -> None:
+    translated = translate_error(apsw_error("message"))
+    assert isinstance(translated, StorageUnavailableError)
+    assert isinstance(translated, OperationalError)  # a 503 for callers that know no more
+    assert translated.reason == reason
+    assert words in str(translated)
+    assert "message" in str(translated)
+    # Group commit hands each caller of a failed commit a copy made from the message.
+    assert type(translated)(str(translated)).reason == reason
 
 
 # Sharing within a process.

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from typing import Any
 
 from litestar import Response, get
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from stoat import _core
+from stoat.eventstore._errors import storage_problem
 from stoat.http.context import ServicesDep
 from stoat.observability.metrics import queues_of
 
@@ -36,6 +38,7 @@ def startup(services: ServicesDep) -> Response[dict[str, Any]]:
 def _readiness(services: ServicesDep) -> Response[dict[str, Any]]:
     checks = {
         "event_store": _check(services.app.recorder.max_notification_id),
+        "event_store_writable": _check(lambda: _writable(services)),
         "read_models": _check(services.views.position),
         "ffmpeg": _check(lambda: shutil.which(services.settings.ffmpeg) or _missing("ffmpeg")),
         "rust_core": {"ok": True, "version": _core.__version__},
@@ -54,6 +57,17 @@ def _check(probe: Any) -> dict[str, Any]:
     except Exception as error:
         return {"ok": False, "error": f"{type(error).__name__}: {error}"}
     return {"ok": True}
+
+
+def _writable(services: ServicesDep) -> None:
+    """Raise if the embedded event store's file could not take a write now (disk full,
+    read-only); a store elsewhere (a server database) answers for itself."""
+    datastore = getattr(services.app.recorder, "datastore", None)
+    if datastore is None or datastore.in_memory or datastore.db_name.startswith("file:"):
+        return
+    problem = storage_problem(Path(datastore.db_name))
+    if problem is not None:
+        raise problem
 
 
 def _missing(name: str) -> str:

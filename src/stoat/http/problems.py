@@ -178,15 +178,36 @@ def on_read_timeout(_: Request[Any, Any, Any], exc: ReadTimeout) -> Response[dic
     )
 
 
+# What an operator does about each way the storage refuses writes.
+_STORAGE_HINTS = {
+    "disk_full": "free disk space where the data directory lives, then retry",
+    "read_only": "make the database file and its folder writable by the service, then retry",
+    "io_error": "check the disk holding the data directory (space, mount, errors), then retry",
+    "cannot_open": "check that the data directory exists and is writable, then retry",
+}
+
+
 def on_unavailable(
     _: Request[Any, Any, Any], exc: StoreUnavailable | OperationalError
 ) -> Response[dict[str, Any]]:
+    # The event store's StorageUnavailableError names why; the write was not committed.
+    reason = getattr(exc, "reason", None)
+    if reason is None:
+        errors: list[dict[str, Any]] = []
+        detail, retry_after = str(exc) or type(exc).__name__, "5"
+    else:
+        message = f"the event store cannot take writes: {exc}"
+        hint = f"{_STORAGE_HINTS.get(reason, 'retry later')}; resend with the same Idempotency-Key"
+        errors = [{"path": "", "code": reason, "message": message, "hint": hint}]
+        detail, retry_after = f"{message}; the write was rolled back", "30"
     return problem(
         HTTP_503_SERVICE_UNAVAILABLE,
         "store_unavailable",
         "The event store cannot take writes",
-        str(exc) or type(exc).__name__,
-        headers={"Retry-After": "5"},
+        detail,
+        errors=errors,
+        headers={"Retry-After": retry_after},
+        **({"reason": reason} if reason else {}),
     )
 
 
