@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from stoat.commands.application import StoatApplication
     from stoat.domain.context import EventContext
+    from stoat.eventstore import ChainedLog
 
 _NAMESPACE = uuid.UUID("0b7b6f0e-4d1c-4e0e-9a55-2f1f3c9f4d11")
 
@@ -109,10 +110,6 @@ def replay(app: StoatApplication, aggregate_id: uuid.UUID, first: int, last: int
 
 def event_position(app: StoatApplication, aggregate_id: uuid.UUID, version: int) -> int:
     """The log position of one stored event."""
-    recorder: Any = app.recorder
-    row = recorder.datastore.fetchone(
-        f"SELECT notification_id FROM {recorder.events_table} "  # noqa: S608 - a quoted identifier
-        "WHERE originator_id = ? AND originator_version = ?",
-        (aggregate_id.hex, version),
-    )
-    return int(row[0]) if row else int(app.recorder.max_notification_id() or 0)
+    recorder = cast("ChainedLog", app.recorder)
+    position = recorder.position_of(aggregate_id, version)
+    return position if position is not None else int(app.recorder.max_notification_id() or 0)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Final, Protocol
 
 if TYPE_CHECKING:
     from collections.abc import Container, Iterable
+    from uuid import UUID
 
 GENESIS: Final = bytes(32)
 """The ``chain_hash`` before the first event."""
@@ -99,6 +100,10 @@ class ChainedLog(Protocol):
 
     def last_position_of(self, topic: str) -> int | None:
         """The notification id of the last event with ``topic``, if any."""
+        ...
+
+    def position_of(self, originator_id: UUID | str, version: int) -> int | None:
+        """The notification id of one aggregate's event at ``version``, if stored."""
         ...
 
     def max_notification_id(self) -> int | None: ...

@@ -229,6 +229,10 @@ class ApswApplicationRecorder(ApswAggregateRecorder, ApplicationRecorder):
             f"chain_hash FROM {table} WHERE notification_id > ? AND notification_id <= ? "
             "ORDER BY notification_id LIMIT ?"
         )
+        self.select_position_statement = (
+            f"SELECT notification_id FROM {table} "  # noqa: S608
+            "WHERE originator_id = ? AND originator_version = ?"
+        )
         self.select_last_of_topic_statement = (
             f"SELECT notification_id FROM {table} WHERE topic = ? "  # noqa: S608
             "ORDER BY notification_id DESC LIMIT 1"
@@ -349,6 +353,13 @@ class ApswApplicationRecorder(ApswAggregateRecorder, ApplicationRecorder):
         """Rows after ``after`` up to ``stop``, as stored, for recomputing the chain."""
         rows = self.datastore.fetchall(self.select_chain_statement, (after, stop, limit))
         return cast("list[ChainRow]", rows)
+
+    def position_of(self, originator_id: UUID | str, version: int) -> int | None:
+        """The notification id of one aggregate's event at ``version``, if stored."""
+        row = self.datastore.fetchone(
+            self.select_position_statement, (_stored_id(originator_id), version)
+        )
+        return None if row is None else cast("int", row[0])
 
     def last_position_of(self, topic: str) -> int | None:
         """The notification id of the last event with ``topic``, if any."""

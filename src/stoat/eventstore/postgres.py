@@ -77,6 +77,10 @@ class ChainedPostgresApplicationRecorder(pg.PostgresApplicationRecorder):
             "chain_hash FROM {table} WHERE notification_id > %s AND notification_id <= %s "
             "ORDER BY notification_id LIMIT %s"
         ).format(table=table)
+        self.position_statement = SQL(
+            "SELECT notification_id FROM {table} "
+            "WHERE originator_id = %s AND originator_version = %s"
+        ).format(table=table)
         self.last_of_topic_statement = SQL(
             "SELECT notification_id FROM {table} WHERE topic = %s "
             "ORDER BY notification_id DESC LIMIT 1"
@@ -154,6 +158,13 @@ class ChainedPostgresApplicationRecorder(pg.PostgresApplicationRecorder):
             )
             for r in rows
         ]
+
+    def position_of(self, originator_id: UUID | str, version: int) -> int | None:
+        """The notification id of one aggregate's event at ``version``, if stored."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(self.position_statement, (originator_id, version), prepare=True)
+            row = curs.fetchone()
+        return None if row is None else cast("int", row["notification_id"])
 
     def last_position_of(self, topic: str) -> int | None:
         """The notification id of the last event with ``topic``, if any."""
