@@ -6,7 +6,10 @@ failure reports. The Rust core turns ``out_time_us`` into a fraction and an ETA.
 
 from __future__ import annotations
 
+import ctypes
+import signal
 import subprocess
+import sys
 import threading
 import time
 from collections import deque
@@ -22,6 +25,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 STDERR_TAIL_LINES = 40
+_PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
 
 log = structlog.get_logger(__name__)
 
@@ -53,7 +58,11 @@ def run_ffmpeg(
     with (
         FFMPEG_ACTIVE.track_inprogress(),
         subprocess.Popen(
-            list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            list(argv),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            preexec_fn=_die_with_worker if _LIBC is not None else None,  # noqa: PLW1509
         ) as process,
     ):
         reader = threading.Thread(target=_drain, args=(process.stderr, tail), daemon=True)
@@ -73,6 +82,14 @@ def run_ffmpeg(
     elapsed = time.monotonic() - started
     timed_out = returncode != 0 and elapsed >= timeout_seconds
     return FfmpegResult(returncode, "\n".join(tail), timed_out, elapsed)
+
+
+def _die_with_worker() -> None:
+    # In the child, before exec: SIGKILL FFmpeg when the thread that started it ends.
+    # That thread waits for FFmpeg, so this fires only when the worker dies (kill -9):
+    # an orphan would go on writing the partial file that the retry writes too.
+    assert _LIBC is not None
+    _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _drain(stream: object, tail: deque[str]) -> None:

@@ -16,6 +16,7 @@ import hashlib
 import os
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ from stoat._core import render_presets
 from stoat.commands.projects import load_project
 from stoat.commands.renders import load_render
 from stoat.domain.context import system_context
+from stoat.domain.render_job import RenderStatus
 from stoat.observability.metrics import RENDER_JOBS, RENDER_SECONDS, RENDER_SPEED, core_call
 from stoat.workers.ffmpeg import FfmpegResult, run_ffmpeg
 
@@ -77,7 +79,17 @@ class RenderRunner:
         if job.finished:
             log.info("render_already_finished", render_id=render_id, status=job.status)
             return
+        if self._running_elsewhere(job):
+            # A duplicate message (Redis dispatch is at-least-once) while a worker,
+            # maybe this one, reports progress: leave it be. If that worker dies, the
+            # broker hands its own message to another worker once the lease runs out.
+            log.info("render_running_elsewhere", render_id=render_id)
+            return
         context = dict(system_context(request_id=f"render:{render_id}"))
+        if job.cancel_requested or job.attempts >= MAX_ATTEMPTS:
+            # Ending without running: what a worker that died mid-run left goes too.
+            for leftover in _work_files(Path(job.output_path)):
+                leftover.unlink(missing_ok=True)
         if job.cancel_requested:
             job.cancelled_by_worker(context)
             self._save(job)
@@ -105,10 +117,7 @@ class RenderRunner:
     ) -> None:
         project = load_project(self._services.app, job.project_id, job.project_version)
         final = Path(job.output_path)
-        partial = final.with_name(f".{final.stem}.partial{final.suffix}")
-        # The graph goes in a file (-filter_complex_script): a long timeline's graph is
-        # larger than the 128 KiB Linux allows one argument.
-        script = final.with_name(f".{final.stem}.graph")
+        partial, script = _work_files(final)
         with core_call("compile_render"):
             argv, graph = project.timeline.compile_render_script(
                 {**job.options, "output_path": str(partial), "preset": job.preset}, str(script)
@@ -158,6 +167,12 @@ class RenderRunner:
         self._save(job)
         RENDER_JOBS.labels("failed").inc()
 
+    def _running_elsewhere(self, job: RenderJob) -> bool:
+        if job.status is not RenderStatus.RUNNING:
+            return False
+        silent = datetime.now(UTC) - job.modified_on
+        return silent.total_seconds() < self._services.settings.job_lease_seconds
+
     def _save(self, job: RenderJob) -> bool:
         try:
             self._services.app.save(job)
@@ -165,6 +180,16 @@ class RenderRunner:
             log.warning("render_lost_race", render_id=str(job.id))
             return False
         return True
+
+
+def _work_files(final: Path) -> tuple[Path, Path]:
+    """The files an attempt writes beside the output: FFmpeg's partial output, and the
+    filter graph (-filter_complex_script: a long timeline's graph is larger than the
+    128 KiB Linux allows one argument)."""
+    return (
+        final.with_name(f".{final.stem}.partial{final.suffix}"),
+        final.with_name(f".{final.stem}.graph"),
+    )
 
 
 def _count_completed(elapsed_seconds: float, duration_us: int) -> None:
