@@ -10,6 +10,7 @@ from litestar import Response, get
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from stoat import _core
+from stoat.eventstore import ApswDatastore
 from stoat.eventstore._errors import storage_problem
 from stoat.http.context import ServicesDep
 from stoat.observability.metrics import queues_of
@@ -63,7 +64,9 @@ def _writable(services: ServicesDep) -> None:
     """Raise if the embedded event store's file could not take a write now (disk full,
     read-only); a store elsewhere (a server database) answers for itself."""
     datastore = getattr(services.app.recorder, "datastore", None)
-    if datastore is None or datastore.in_memory or datastore.db_name.startswith("file:"):
+    if not isinstance(datastore, ApswDatastore):
+        return  # PostgreSQL: the event_store check's query answers for the server
+    if datastore.in_memory or datastore.db_name.startswith("file:"):
         return
     problem = storage_problem(Path(datastore.db_name))
     if problem is not None:
