@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import threading
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
 
 import msgspec
@@ -97,9 +97,10 @@ LIBRARY_TABLES = (
 )
 
 LIBRARY_RESET = (
-    # A rebuild fills the table faster without its sort indexes; creating the tables
-    # again (ViewStore.create_table()) afterwards brings them back.
-    *(f"DROP INDEX IF EXISTS library_videos_{name}" for name in _SORT_INDEXES),
+    # A rebuild fills the table faster without its sort indexes and its id index (its
+    # lookups use a map in memory: see deferred_search_index); creating the tables again
+    # (ViewStore.create_table()) afterwards brings them back.
+    *(f"DROP INDEX IF EXISTS library_videos_{name}" for name in (*_SORT_INDEXES, "key")),
     "DELETE FROM library_videos",
     "INSERT INTO library_search (library_search) VALUES ('delete-all')",
     "DELETE FROM library_scans",
@@ -135,6 +136,8 @@ class _MediaIndex(msgspec.Struct):
 
 
 class _Event(msgspec.Struct):
+    # media and metadata stay the event's JSON bytes: apsw binds a msgspec.Raw (a buffer)
+    # as a BLOB as it is, with no copy.
     timestamp: _Stamp | str
     path: str = ""
     file: _File | None = None
@@ -192,10 +195,44 @@ def _ids(notification: Notification) -> tuple[int, str]:
     return video_key(notification.originator_id), str(notification.originator_id)
 
 
+def _number(notification: Notification) -> int:
+    """The event's video id as an integer (the key of a rebuild's map of rows)."""
+    video_id = notification.originator_id
+    return (video_id if isinstance(video_id, UUID) else UUID(video_id)).int
+
+
+class _Row(NamedTuple):
+    """What a video's indexed text is made of (see :func:`_text`)."""
+
+    path: str
+    tags: bytes
+    codecs: str
+    metadata: bytes
+
+    def text(self, codecs: str | None = None) -> Text:
+        codecs = self.codecs if codecs is None else codecs
+        return _text(self.path, _decode(self.tags), codecs, self.metadata)
+
+
+def _find(cursor: apsw.Cursor, notification: Notification) -> tuple[int, _Row | None] | None:
+    """The event's video: its row number and, unless the search index is deferred (then
+    there is nothing to take out of it), the columns its indexed text is made of."""
+    rows = _rebuild_rows(cursor)
+    if rows is not None:
+        n = rows.get(_number(notification))
+        return None if n is None else (n, None)
+    found = cursor.execute(
+        "SELECT n, path, tags, codecs, metadata FROM library_videos WHERE key = ? AND id = ?",
+        _ids(notification),
+    ).fetchone()
+    return None if found is None else (found[0], _Row(*found[1:]))
+
+
 def _imported(cursor: apsw.Cursor, notification: Notification, event: _Event) -> None:
     assert event.file is not None
-    if next(_imports) % OPTIMIZE_EVERY == 0:
-        cursor.execute(OPTIMIZE)
+    rows = _rebuild_rows(cursor)
+    if rows is None and next(_imports) % OPTIMIZE_EVERY == 0:
+        cursor.execute(OPTIMIZE)  # a rebuild ends with it (ViewStore.create_table())
     media = _decode_media(event.media)
     codecs = _codecs(media)
     cursor.execute(
@@ -224,22 +261,22 @@ def _imported(cursor: apsw.Cursor, notification: Notification, event: _Event) ->
             event.time,
             event.time,
             _encode(event.tags),
-            bytes(event.metadata),
-            bytes(event.media),
+            event.metadata,
+            event.media,
         ),
     )
-    _index(cursor, notification.id, _text(event.path, event.tags, codecs, event.metadata))
+    if rows is None:
+        _index(cursor, notification.id, _text(event.path, event.tags, codecs, event.metadata))
+    else:
+        rows[_number(notification)] = notification.id
 
 
 def _updated(cursor: apsw.Cursor, notification: Notification, event: _Event) -> None:
     assert event.file is not None
-    row = cursor.execute(
-        "SELECT n, path, tags, metadata, codecs FROM library_videos WHERE key = ? AND id = ?",
-        _ids(notification),
-    ).fetchone()
-    if row is None:
+    found = _find(cursor, notification)
+    if found is None:
         return
-    n, path, tags, metadata, old_codecs = row
+    n, row = found
     media = _decode_media(event.media)
     codecs = _codecs(media)
     cursor.execute(
@@ -262,60 +299,62 @@ def _updated(cursor: apsw.Cursor, notification: Notification, event: _Event) -> 
             event.file.mtime_ns,
             event.file.content_hash,
             event.time,
-            bytes(event.media),
+            event.media,
             n,
         ),
     )
-    if codecs != old_codecs:  # the indexed text changed (rarely: a touched file has not)
-        _unindex(cursor, n, _text(path, _decode(tags), old_codecs, metadata))
-        _index(cursor, n, _text(path, _decode(tags), codecs, metadata))
+    if row is not None and codecs != row.codecs:  # the indexed text changed (rarely)
+        _unindex(cursor, n, row.text())
+        _index(cursor, n, row.text(codecs))
 
 
 def _missing(cursor: apsw.Cursor, notification: Notification, event: _Event) -> None:
-    cursor.execute(
-        "UPDATE library_videos SET version = ?, status = ?, updated_at = ? "
-        "WHERE key = ? AND id = ?",
-        (
-            notification.originator_version,
-            VideoStatus.MISSING.value,
-            event.time,
-            *_ids(notification),
-        ),
-    )
+    rows = _rebuild_rows(cursor)
+    change = (notification.originator_version, VideoStatus.MISSING.value, event.time)
+    if rows is None:
+        cursor.execute(
+            "UPDATE library_videos SET version = ?, status = ?, updated_at = ? "
+            "WHERE key = ? AND id = ?",
+            (*change, *_ids(notification)),
+        )
+    elif (n := rows.get(_number(notification))) is not None:
+        cursor.execute(
+            "UPDATE library_videos SET version = ?, status = ?, updated_at = ? WHERE n = ?",
+            (*change, n),
+        )
 
 
 def _annotated(cursor: apsw.Cursor, notification: Notification, event: _Event) -> None:
-    row = cursor.execute(
-        "SELECT n, path, codecs, tags, metadata FROM library_videos WHERE key = ? AND id = ?",
-        _ids(notification),
-    ).fetchone()
-    if row is None:
+    found = _find(cursor, notification)
+    if found is None:
         return
-    n, path, codecs, tags, metadata = row
+    n, row = found
     cursor.execute(
         "UPDATE library_videos SET version = ?, updated_at = ?, tags = ?, metadata = ? WHERE n = ?",
         (
             notification.originator_version,
             event.time,
             _encode(event.tags),
-            bytes(event.metadata),
+            event.metadata,
             n,
         ),
     )
-    _unindex(cursor, n, _text(path, _decode(tags), codecs, metadata))
-    _index(cursor, n, _text(path, event.tags, codecs, event.metadata))
+    if row is not None:
+        _unindex(cursor, n, row.text())
+        _index(cursor, n, _text(row.path, event.tags, row.codecs, event.metadata))
 
 
 def _removed(cursor: apsw.Cursor, notification: Notification, event: _Event) -> None:
     del event
-    row = cursor.execute(
-        "SELECT n, path, codecs, tags, metadata FROM library_videos WHERE key = ? AND id = ?",
-        _ids(notification),
-    ).fetchone()
+    found = _find(cursor, notification)
+    if found is None:
+        return
+    n, row = found
+    cursor.execute("DELETE FROM library_videos WHERE n = ?", (n,))
     if row is not None:
-        n, path, codecs, tags, metadata = row
-        cursor.execute("DELETE FROM library_videos WHERE n = ?", (n,))
-        _unindex(cursor, n, _text(path, _decode(tags), codecs, metadata))
+        _unindex(cursor, n, row.text())
+    else:
+        del _deferral.rows[_number(notification)]
 
 
 Text = tuple[str, str, str, str, str]
@@ -330,39 +369,63 @@ def _text(path: str, tags: list[str], codecs: str, metadata: bytes | msgspec.Raw
 
 
 # A rebuild fills the search index once, from the finished table, instead of keeping it
-# up to date event by event (FTS5's segment writes were most of a rebuild's cost). Only
-# the rebuilding thread defers; a live projection running meanwhile is unaffected.
+# up to date event by event (FTS5's segment writes were most of a rebuild's cost), and
+# finds a video's row in a map in memory, so that the id index too is made once at the
+# end. Only the rebuilding thread defers; a live projection running meanwhile is not.
 _deferral = threading.local()
 
 
 @contextmanager
 def deferred_search_index() -> Iterator[None]:
-    """Within the block, this thread's library events skip the search index."""
+    """Within the block, this thread's library events skip the search index and look
+    rows up in memory (filled from the table at the first event)."""
     _deferral.active = True
+    _deferral.rows = None
     try:
         yield
     finally:
         _deferral.active = False
+        _deferral.rows = None
+
+
+def _rebuild_rows(cursor: apsw.Cursor) -> dict[int, int] | None:
+    """While the search index is deferred, the row number of each video (by its id as an
+    integer); None otherwise."""
+    if not getattr(_deferral, "active", False):
+        return None
+    rows: dict[int, int] | None = _deferral.rows
+    if rows is None:
+        found = cursor.execute("SELECT id, n FROM library_videos")
+        rows = _deferral.rows = {UUID(video_id).int: n for video_id, n in found}
+    return rows
 
 
 def rebuild_search_index(cursor: apsw.Cursor) -> int:
     """Indexes every video row (the invariant the live path keeps: each row indexed with
     ``_text`` of its own columns); returns how many."""
-    cursor.execute("DELETE FROM library_search")
-    rows = cursor.execute(
+    # A contentless table refuses DELETE once it has rows: 'delete-all' empties it.
+    cursor.execute("INSERT INTO library_search (library_search) VALUES ('delete-all')")
+    # Read through a second cursor while this one writes, rather than holding every row.
+    rows = cursor.connection.cursor().execute(
         "SELECT n, path, tags, codecs, metadata FROM library_videos ORDER BY n"
-    ).fetchall()
+    )
+    indexed = 0
+
+    def entries() -> Iterator[tuple[Any, ...]]:
+        nonlocal indexed
+        for n, path, tags, codecs, metadata in rows:
+            indexed += 1
+            yield (n, *_text(path, _decode(tags), codecs, metadata))
+
     cursor.executemany(
         "INSERT INTO library_search (rowid, name, directory, tags, codecs, metadata) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        [(n, *_text(str(p), _decode(bytes(t)), str(c), bytes(m))) for n, p, t, c, m in rows],  # type: ignore[arg-type]
+        entries(),
     )
-    return len(rows)
+    return indexed
 
 
 def _index(cursor: apsw.Cursor, n: int, text: Text) -> None:
-    if getattr(_deferral, "active", False):
-        return
     cursor.execute(
         "INSERT INTO library_search (rowid, name, directory, tags, codecs, metadata) "
         "VALUES (?, ?, ?, ?, ?, ?)",
@@ -371,8 +434,6 @@ def _index(cursor: apsw.Cursor, n: int, text: Text) -> None:
 
 
 def _unindex(cursor: apsw.Cursor, n: int, text: Text) -> None:
-    if getattr(_deferral, "active", False):
-        return
     cursor.execute(
         "INSERT INTO library_search "
         "(library_search, rowid, name, directory, tags, codecs, metadata) "

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
+import apsw
 import pytest
 
+from stoat.domain.video import FileFacts, UpdateReason
 from stoat.errors import NotFound, Rejected
 from stoat.projections.library_queries import VideoQuery, get_video, search_videos
 from stoat.runtime import Runtime
@@ -152,7 +155,7 @@ def test_bad_queries_are_rejected_naming_the_parameter(library: Runtime) -> None
 def test_changes_reach_the_index(library: Runtime) -> None:
     app = library.services.app
     (item,) = search_videos(library.services.views, VideoQuery(q="interview"))[0]
-    video: Video = app.repository.get(__import__("uuid").UUID(item["id"]))
+    video: Video = app.repository.get(UUID(item["id"]))
     video.annotate(["documentary"], {"camera": "Sony"}, CONTEXT)
     save(library, video)
     assert names(library, q="tags:interview OR canon") == []
@@ -170,18 +173,63 @@ def test_changes_reach_the_index(library: Runtime) -> None:
 
 
 def test_a_rebuild_gives_the_same_library(library: Runtime) -> None:
+    """Every kind of library event, then a rebuild: the same rows, the same search index
+    (every term of every column of every row) and the same indexes as the live views."""
+    app = library.services.app
+    by_name: dict[str, Video] = {
+        item["name"]: app.repository.get(UUID(item["id"]))
+        for item in search_videos(library.services.views, VideoQuery(limit=100))[0]
+    }
+    interview, voiceover, beach, sunset = (
+        by_name[name]
+        for name in ("interview_anna.mov", "voiceover.wav", "beach.png", "beach_at_sunset.mp4")
+    )
+    interview.annotate(["documentary"], {"camera": "Sony", "lens": ["24mm", 35]}, CONTEXT)
+    media = {**interview.media, "video_codec": "av1", "streams": [{"codec": "av1"}]}
+    file = FileFacts(size=9, mtime_ns=2, content_hash=interview.content_hash)
+    interview.update(UpdateReason.CHANGED, file, media, CONTEXT)
+    voiceover.mark_missing(CONTEXT)
+    beach.remove(CONTEXT)
+    sunset.remove(CONTEXT)
+    again = FileFacts(size=5, mtime_ns=3, content_hash=sunset.content_hash)
+    sunset.restore(again, sunset.media, tags=["again"], metadata={}, context=CONTEXT)
+    save(library, interview, voiceover, beach, sunset)
+    save(library, synthetic_video("/m/late/after_the_changes.mp4", tags=["late"]))
+
     def snapshot() -> list[Any]:
-        with library.services.views.read() as cursor:
+        # A connection of its own: the views' read connections cannot make the vocabulary
+        # table, which lists every term, row, column and offset of the search index.
+        connection = apsw.Connection(str(library.services.settings.data_dir / "views.db"))
+        try:
+            cursor = connection.cursor()
             rows = list(cursor.execute("SELECT * FROM library_videos ORDER BY n"))
-            hits = list(cursor.execute("SELECT rowid FROM library_search('bea*') ORDER BY rowid"))
+            cursor.execute(
+                "CREATE VIRTUAL TABLE temp.library_terms "
+                "USING fts5vocab(main, library_search, instance)"
+            )
+            terms = list(cursor.execute("SELECT * FROM temp.library_terms ORDER BY 1, 2, 3, 4"))
             indexes = list(
                 cursor.execute(
-                    "SELECT name FROM sqlite_master WHERE tbl_name = 'library_videos' "
+                    "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'library_videos' "
                     "AND type = 'index' ORDER BY name"
                 )
             )
-        return [rows, hits, indexes]
+        finally:
+            connection.close()
+        return [rows, terms, indexes]
 
     live = snapshot()
+    assert [row[6] for row in live[0]] == [
+        "sunset_beach_01.mp4",
+        "interview_anna.mov",
+        "beacon_timelapse.mp4",
+        "voiceover.wav",
+        "beach_at_sunset.mp4",
+        "after_the_changes.mp4",
+    ]
+    assert {"av1", "documentary", "sony", "24mm", "again", "late"} <= {t[0] for t in live[1]}
+    assert {"canon", "hevc"}.isdisjoint(t[0] for t in live[1])
     library.rebuild_projections()
     assert snapshot() == live
+    assert names(library, q="documentary av1") == ["interview_anna.mov"]
+    assert get_video(library.services.views, str(voiceover.id))["status"] == "missing"
