@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import threading
+from collections import OrderedDict
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
@@ -129,32 +130,53 @@ class _Probe(msgspec.Struct):
     format: _Format = msgspec.field(default_factory=_Format)
 
 
+CACHE_SIZE = 4096
+"""Files whose :class:`MediaInfo` a :class:`Prober` keeps (the most recently probed)."""
+
+
 class Prober:
-    """Runs ffprobe; :meth:`probe` caches its results by path, size and modification time."""
+    """Runs ffprobe; :meth:`probe` caches its results by path, size and modification time.
+
+    :meth:`details` (a library import or scan) fills the same cache, so an edit that uses
+    a file the library has just probed does not run ffprobe on it again.
+    """
 
     def __init__(self, ffprobe: str = "ffprobe", timeout: float = 30.0) -> None:
         self._ffprobe = ffprobe
         self._timeout = timeout
-        self._cache: dict[tuple[str, int, int], MediaInfo] = {}
+        self._cache: OrderedDict[tuple[str, int, int], MediaInfo] = OrderedDict()
         self._lock = threading.Lock()
 
     def probe(self, path: str) -> MediaInfo:
         """Returns the media facts of ``path`` (an already checked, canonical path)."""
-        stat = Path(path).stat()
-        key = (path, stat.st_size, stat.st_mtime_ns)
+        key = _cache_key(path)
         with self._lock:
             cached = self._cache.get(key)
-        if cached is not None:
-            return cached
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached
         info = media_info(path, self._run(path))
-        with self._lock:
-            self._cache[key] = info
+        self._remember(key, info)
         return info
 
     def details(self, path: str) -> MediaDetails:
         """Everything about ``path`` (checked, canonical), read afresh; :class:`ProbeError`
         when it is not media FFmpeg can read (truncated, unknown format, no streams)."""
-        return media_details(path, self._run(path))
+        try:
+            key = _cache_key(path)  # before ffprobe reads it: a later change is a new key
+        except OSError:
+            key = None  # gone: ffprobe says so
+        details = media_details(path, self._run(path))
+        if key is not None:
+            self._remember(key, info_of(details))
+        return details
+
+    def _remember(self, key: tuple[str, int, int], info: MediaInfo) -> None:
+        with self._lock:
+            self._cache[key] = info
+            self._cache.move_to_end(key)
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
 
     def _run(self, path: str) -> _Probe:
         argv = [
@@ -181,9 +203,18 @@ class Prober:
             raise ProbeError(path, f"unexpected ffprobe output: {error}") from None
 
 
+def _cache_key(path: str) -> tuple[str, int, int]:
+    stat = Path(path).stat()
+    return path, stat.st_size, stat.st_mtime_ns
+
+
 def media_info(path: str, probe: _Probe) -> MediaInfo:
     """The decider's facts, derived from the library's (one reading of ffprobe's output)."""
-    details = media_details(path, probe)
+    return info_of(media_details(path, probe))
+
+
+def info_of(details: MediaDetails) -> MediaInfo:
+    """The decider's facts within the library's."""
     return MediaInfo(
         duration=details["duration"] or 0,
         has_video=details["has_video"],

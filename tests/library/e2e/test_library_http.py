@@ -152,7 +152,9 @@ def test_paths_outside_the_roots_are_forbidden_and_nothing_is_read(
             assert "outside the allowed media" in problem["detail"]
     assert events(runtime) == before
     assert file_access().touched("secret.mp4") == []
-    assert [e for e in file_access().events if e[0] == "subprocess.Popen"] == []
+    # (FFmpeg may run meanwhile in the background, checking the encoders: not ffprobe.)
+    assert ("subprocess.Popen", "ffprobe") not in file_access().events
+    assert file_access().touched(path) == []
 
 
 def test_bad_bodies_and_unknown_ids(client: TestClient[Litestar], library_media: Path) -> None:
@@ -184,3 +186,21 @@ def test_library_events_never_touch_a_project(
     again = client.post(f"{url}/edits", json={**edit, "expected_version": version})
     assert again.status_code == 200, again.text
     assert again.json()["version"] == version + 1
+
+
+def test_an_edit_does_not_probe_a_file_the_library_just_probed(
+    client: TestClient[Litestar],
+    library_media: Path,
+    file_access: Callable[[], FileAccess],
+) -> None:
+    path = str(library_media / "city_night.mov")
+    video = client.post("/v1/videos", json={"path": path}).json()
+    assert ("subprocess.Popen", "ffprobe") in file_access().events  # the import probed it
+    file_access().events.clear()
+    project = client.post("/v1/projects", json={"name": "p"}).json()
+    clip = {"op": "add_clip", "source": video["id"], "in": 0, "out": 0.5}
+    edited = client.post(f"/v1/projects/{project['id']}/edits", json={"edits": [clip]})
+    assert edited.status_code == 200, edited.text
+    # (FFmpeg may run meanwhile in the background, checking the encoders: not ffprobe.)
+    assert ("subprocess.Popen", "ffprobe") not in file_access().events
+    assert file_access().touched(path) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -119,6 +120,39 @@ def test_a_scan_imports_the_media_and_reports_each_bad_file(
     assert not BAD & set(videos)
     assert "hidden.mp4" not in videos  # .cache/ is skipped
     assert videos["portrait_interview.mp4"]["display_width"] == 120
+
+
+def test_files_are_probed_once_each_and_in_parallel(
+    quiet: Runtime, library_media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ffprobe runs once per file, up to ``scan_workers`` (2 here) at a time: the first
+    probe waits (10 s at most) until a second one runs beside it."""
+    prober = quiet.services.prober
+    details = prober.details
+    lock = threading.Lock()
+    overlapped = threading.Event()
+    probed: list[str] = []
+    running = [0, 0]  # now, most at once
+
+    def watched_details(path: str) -> Any:
+        with lock:
+            probed.append(path)
+            running[0] += 1
+            running[1] = max(running)
+            if running[0] > 1:
+                overlapped.set()
+        try:
+            overlapped.wait(timeout=10)
+            return details(path)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(prober, "details", watched_details)
+    report = run_scan(quiet, library_media)
+    assert (report["new"], report["failed"]) == (6, 2)
+    assert sorted(probed) == sorted(str(library_media / name) for name in (*GOOD, *BAD))
+    assert running[1] == quiet.services.settings.scan_workers == 2
 
 
 def test_a_rescan_of_unchanged_files_only_stats_them(
