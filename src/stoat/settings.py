@@ -82,6 +82,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """``redis://host:port/db``: the job queue on Redis. Unset: ``<data-dir>/queue.db``."""
     broker_namespace: str = "stoat"
     """The prefix of every Redis key, so several deployments can share one server."""
+    output_dir: Path | None = None
+    """Where renders are written and served from; scaled out, storage every node shares."""
     run_jobs: bool = True
     """Whether ``stoat serve`` also runs the dispatchers and workers (``stoat worker``)."""
 
@@ -120,12 +122,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def renders_dir(self) -> Path:
-        return self.data_dir / "renders"
+        """Where render outputs go: ``output_dir``, or ``<data-dir>/renders``."""
+        return self.output_dir or self.data_dir / "renders"
 
     @property
     def allowed_roots(self) -> list[str]:
         """Where user-supplied paths may point: the media roots, the data dir, the outputs."""
-        return list(_resolved((*self.media_roots, self.data_dir)))
+        return list(_resolved((*self.media_roots, self.data_dir, self.renders_dir)))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -239,6 +242,7 @@ _ENV_FIELDS = {
     "broker_url": "str",
     "broker_namespace": "str",
     "run_jobs": "str",
+    "output_dir": "path",
 }
 
 

@@ -102,6 +102,7 @@ class RenderRunner:
         job.start(context)
         if not self._save(job):
             return
+        log.info("render_started", render_id=render_id, attempt=job.attempts)
         RENDER_JOBS.labels("started").inc()
         cancelled = threading.Event()
         with _RUNNING_LOCK:
@@ -150,6 +151,7 @@ class RenderRunner:
             job.complete(_describe_output(final, probed["duration"]), context)
             if self._save(job):
                 _count_completed(result.elapsed_seconds, probed["duration"])
+                log.info("render_completed", render_id=str(job.id), seconds=result.elapsed_seconds)
             return
         partial.unlink(missing_ok=True)
         if cancelled.is_set():
