@@ -7,14 +7,12 @@ library is the bulk of the log, and eventsourcing's mapper costs more than the v
 writes. A video is one row: columns to filter and sort on, and the recorded media facts
 kept as the event's own JSON bytes (``msgspec.Raw``), turned into the API's document
 only when read (:mod:`stoat.projections.library_queries`). Search is an FTS5 index,
-contentless, so the text is not stored twice.
+contentless, so the text is not stored twice (:mod:`stoat.projections.library_search`).
 """
 
 from __future__ import annotations
 
 import itertools
-import threading
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
 
@@ -23,12 +21,31 @@ from eventsourcing.utils import get_topic
 
 from stoat.domain.scan import LibraryScan, ScanStatus
 from stoat.domain.video import Video, VideoStatus
+from stoat.projections.library_search import (
+    SearchText,
+    deferred_search_index,
+    index_text,
+    rebuild_rows,
+    rebuild_search_index,
+    search_text,
+    unindex_text,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
     import apsw
     from eventsourcing.persistence import Mapper, Notification
+
+__all__ = [
+    "LIBRARY_RESET",
+    "LIBRARY_TABLES",
+    "LIBRARY_TOPICS",
+    "deferred_search_index",  # a rebuild's, from library_search
+    "project_library",
+    "rebuild_search_index",  # a rebuild's, from library_search
+    "video_key",
+]
 
 OPTIMIZE = "PRAGMA optimize=0x10002"
 OPTIMIZE_EVERY = 10_000
@@ -209,15 +226,15 @@ class _Row(NamedTuple):
     codecs: str
     metadata: bytes
 
-    def text(self, codecs: str | None = None) -> Text:
+    def text(self, codecs: str | None = None) -> SearchText:
         codecs = self.codecs if codecs is None else codecs
-        return _text(self.path, _decode(self.tags), codecs, self.metadata)
+        return search_text(self.path, _decode(self.tags), codecs, self.metadata)
 
 
 def _find(cursor: apsw.Cursor, notification: Notification) -> tuple[int, _Row | None] | None:
     """The event's video: its row number and, unless the search index is deferred (then
     there is nothing to take out of it), the columns its indexed text is made of."""
-    rows = _rebuild_rows(cursor)
+    rows = rebuild_rows(cursor)
     if rows is not None:
         n = rows.get(_number(notification))
         return None if n is None else (n, None)
@@ -230,7 +247,7 @@ def _find(cursor: apsw.Cursor, notification: Notification) -> tuple[int, _Row | 
 
 def _imported(cursor: apsw.Cursor, notification: Notification, event: _Event) -> None:
     assert event.file is not None
-    rows = _rebuild_rows(cursor)
+    rows = rebuild_rows(cursor)
     if rows is None and next(_imports) % OPTIMIZE_EVERY == 0:
         cursor.execute(OPTIMIZE)  # a rebuild ends with it (ViewStore.create_table())
     media = _decode_media(event.media)
@@ -266,7 +283,8 @@ def _imported(cursor: apsw.Cursor, notification: Notification, event: _Event) ->
         ),
     )
     if rows is None:
-        _index(cursor, notification.id, _text(event.path, event.tags, codecs, event.metadata))
+        text = search_text(event.path, event.tags, codecs, event.metadata)
+        index_text(cursor, notification.id, text)
     else:
         rows[_number(notification)] = notification.id
 
@@ -304,12 +322,12 @@ def _updated(cursor: apsw.Cursor, notification: Notification, event: _Event) -> 
         ),
     )
     if row is not None and codecs != row.codecs:  # the indexed text changed (rarely)
-        _unindex(cursor, n, row.text())
-        _index(cursor, n, row.text(codecs))
+        unindex_text(cursor, n, row.text())
+        index_text(cursor, n, row.text(codecs))
 
 
 def _missing(cursor: apsw.Cursor, notification: Notification, event: _Event) -> None:
-    rows = _rebuild_rows(cursor)
+    rows = rebuild_rows(cursor)
     change = (notification.originator_version, VideoStatus.MISSING.value, event.time)
     if rows is None:
         cursor.execute(
@@ -340,8 +358,8 @@ def _annotated(cursor: apsw.Cursor, notification: Notification, event: _Event) -
         ),
     )
     if row is not None:
-        _unindex(cursor, n, row.text())
-        _index(cursor, n, _text(row.path, event.tags, row.codecs, event.metadata))
+        unindex_text(cursor, n, row.text())
+        index_text(cursor, n, search_text(row.path, event.tags, row.codecs, event.metadata))
 
 
 def _removed(cursor: apsw.Cursor, notification: Notification, event: _Event) -> None:
@@ -352,108 +370,14 @@ def _removed(cursor: apsw.Cursor, notification: Notification, event: _Event) -> 
     n, row = found
     cursor.execute("DELETE FROM library_videos WHERE n = ?", (n,))
     if row is not None:
-        _unindex(cursor, n, row.text())
-    else:
-        del _deferral.rows[_number(notification)]
-
-
-Text = tuple[str, str, str, str, str]
-
-
-def _text(path: str, tags: list[str], codecs: str, metadata: bytes | msgspec.Raw) -> Text:
-    """What a video is found by: name, directory, tags, codecs, metadata words. Deletes
-    need exactly the text that was indexed, so this must stay a function of the row."""
-    directory, _, name = path.rpartition("/")
-    words = " ".join(_words(_decode(metadata)))
-    return name, directory, " ".join(tags), codecs, words
-
-
-# A rebuild fills the search index once, from the finished table, instead of keeping it
-# up to date event by event (FTS5's segment writes were most of a rebuild's cost), and
-# finds a video's row in a map in memory, so that the id index too is made once at the
-# end. Only the rebuilding thread defers; a live projection running meanwhile is not.
-_deferral = threading.local()
-
-
-@contextmanager
-def deferred_search_index() -> Iterator[None]:
-    """Within the block, this thread's library events skip the search index and look
-    rows up in memory (filled from the table at the first event)."""
-    _deferral.active = True
-    _deferral.rows = None
-    try:
-        yield
-    finally:
-        _deferral.active = False
-        _deferral.rows = None
-
-
-def _rebuild_rows(cursor: apsw.Cursor) -> dict[int, int] | None:
-    """While the search index is deferred, the row number of each video (by its id as an
-    integer); None otherwise."""
-    if not getattr(_deferral, "active", False):
-        return None
-    rows: dict[int, int] | None = _deferral.rows
-    if rows is None:
-        found = cursor.execute("SELECT id, n FROM library_videos")
-        rows = _deferral.rows = {UUID(video_id).int: n for video_id, n in found}
-    return rows
-
-
-def rebuild_search_index(cursor: apsw.Cursor) -> int:
-    """Indexes every video row (the invariant the live path keeps: each row indexed with
-    ``_text`` of its own columns); returns how many."""
-    # A contentless table refuses DELETE once it has rows: 'delete-all' empties it.
-    cursor.execute("INSERT INTO library_search (library_search) VALUES ('delete-all')")
-    # Read through a second cursor while this one writes, rather than holding every row.
-    rows = cursor.connection.cursor().execute(
-        "SELECT n, path, tags, codecs, metadata FROM library_videos ORDER BY n"
-    )
-    indexed = 0
-
-    def entries() -> Iterator[tuple[Any, ...]]:
-        nonlocal indexed
-        for n, path, tags, codecs, metadata in rows:
-            indexed += 1
-            yield (n, *_text(path, _decode(tags), codecs, metadata))
-
-    cursor.executemany(
-        "INSERT INTO library_search (rowid, name, directory, tags, codecs, metadata) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        entries(),
-    )
-    return indexed
-
-
-def _index(cursor: apsw.Cursor, n: int, text: Text) -> None:
-    cursor.execute(
-        "INSERT INTO library_search (rowid, name, directory, tags, codecs, metadata) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (n, *text),
-    )
-
-
-def _unindex(cursor: apsw.Cursor, n: int, text: Text) -> None:
-    cursor.execute(
-        "INSERT INTO library_search "
-        "(library_search, rowid, name, directory, tags, codecs, metadata) "
-        "VALUES ('delete', ?, ?, ?, ?, ?, ?)",
-        (n, *text),
-    )
+        unindex_text(cursor, n, row.text())
+    elif (rows := rebuild_rows(cursor)) is not None:
+        del rows[_number(notification)]
 
 
 def _codecs(media: _MediaIndex) -> str:
     """Words to find a file by its kind and codecs: ``"aac h264 video"``."""
     return " ".join(sorted({media.kind, *(s.codec for s in media.streams if s.codec)}))
-
-
-def _words(value: Any) -> list[str]:
-    """Keys and scalar values of user metadata, as words to index."""
-    if isinstance(value, dict):
-        return [word for key, item in value.items() for word in (str(key), *_words(item))]
-    if isinstance(value, list):
-        return [word for item in value for word in _words(item)]
-    return [] if value is None else [str(value)]
 
 
 # -- scans -------------------------------------------------------------------------------
