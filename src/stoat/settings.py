@@ -6,6 +6,7 @@ up the environment in the middle of the code.
 
 from __future__ import annotations
 
+import base64
 import functools
 import os
 from pathlib import Path
@@ -66,6 +67,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     webhooks_retry_max_seconds: float = 21600.0
     webhooks_disable_after_failures: int = 20
     webhooks_workers: int = 2
+    webhook_secrets_key: str | None = None
+    """The base64 of the 32-byte key that seals webhook secrets in the log; every node
+    of a scaled-out deployment needs the same. Unset: ``<data-dir>/webhooks.key``."""
     # Rate limiting per API key (a token bucket each, in memory per process).
     rate_limit: float = 0.0
     """Requests a second each API key may make, sustained; 0 turns the limiter off."""
@@ -88,6 +92,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Whether ``stoat serve`` also runs the dispatchers and workers (``stoat worker``)."""
 
     def __post_init__(self) -> None:
+        if self.webhook_secrets_key is not None and len(_b64(self.webhook_secrets_key)) != 32:  # noqa: PLR2004
+            msg = "webhook_secrets_key must be the base64 of 32 bytes"
+            raise ValueError(msg)
         if self.event_store_url is not None:
             _postgres_keys(self.event_store_url)  # raises on a malformed URL
         if self.broker_url is not None and urlsplit(self.broker_url).scheme not in _REDIS:
@@ -195,6 +202,13 @@ def _postgres_keys(url: str) -> dict[str, str]:
     }
 
 
+def _b64(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except ValueError:
+        return b""
+
+
 def _redacted(url: str) -> str:
     """A URL fit for an error message: without its password."""
     parts = urlsplit(url)
@@ -235,6 +249,7 @@ _ENV_FIELDS = {
     "webhooks_retry_max_seconds": "str",
     "webhooks_disable_after_failures": "str",
     "webhooks_workers": "str",
+    "webhook_secrets_key": "str",
     "rate_limit": "str",
     "rate_limit_burst": "str",
     "event_store_url": "str",

@@ -18,6 +18,7 @@ import pytest
 
 from tests.conftest import ADMIN_KEY
 from tests.servers import fresh_database, fresh_namespace, server_urls
+from tests.webhooks._receiver import Receiver
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -70,6 +71,8 @@ def cluster(tmp_path: Path, media_dir: Path) -> Iterator[tuple[list[str], list[N
             "STOAT_ADMIN_KEY": ADMIN_KEY,
             # Every node signs checkpoints with the deployment's key, not one of its own.
             "STOAT_SIGNING_KEY": base64.b64encode(os.urandom(32)).decode(),
+            "STOAT_WEBHOOK_SECRETS_KEY": base64.b64encode(os.urandom(32)).decode(),
+            "STOAT_WEBHOOKS_ALLOW_PRIVATE": "true",
             "STOAT_MEDIA_ROOTS": str(media_dir),
             "STOAT_OUTPUT_DIR": str(tmp_path / "shared-outputs"),
             "STOAT_JOB_LEASE_SECONDS": "5",
@@ -98,6 +101,8 @@ def cluster(tmp_path: Path, media_dir: Path) -> Iterator[tuple[list[str], list[N
                 )
             for url, node in zip(urls, nodes, strict=False):
                 _wait_ready(url, node)
+            for node in nodes[2:]:
+                _wait_for_line(node, "worker running")
             yield urls, nodes
         finally:
             codes = [node.stop() for node in nodes]
@@ -114,6 +119,14 @@ def _wait_ready(url: str, node: Node) -> None:
             pass
         assert node.process.poll() is None, node.output()
         assert time.monotonic() < deadline, f"{url} did not become ready:\n{node.output()}"
+        time.sleep(0.2)
+
+
+def _wait_for_line(node: Node, text: str) -> None:
+    deadline = time.monotonic() + 60
+    while text not in node.output():
+        assert node.process.poll() is None, node.output()
+        assert time.monotonic() < deadline, f"{node.log.name} did not start:\n{node.output()}"
         time.sleep(0.2)
 
 
@@ -140,11 +153,24 @@ def _clip(media_dir: Path, n: int) -> dict[str, Any]:
     }
 
 
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    receiver = Receiver().start()
+    try:
+        yield receiver
+    finally:
+        receiver.stop()
+
+
 @pytest.mark.slow
 def test_edits_and_renders_through_two_api_and_two_worker_processes(
-    cluster: tuple[list[str], list[Node]], media_dir: Path
+    cluster: tuple[list[str], list[Node]], media_dir: Path, receiver: Receiver
 ) -> None:
     (api_a, api_b), nodes = cluster
+    # A webhook subscribed on one API node; a worker (another process) seals nothing of
+    # its own: it opens the secret with the deployment's key and signs each delivery.
+    hook = _post(f"{api_b}/v1/webhooks", {"url": receiver.url, "event_types": ["RenderCompleted"]})
+    receiver.secret = hook["secret"]
     project = _post(
         f"{api_a}/v1/projects",
         {"name": "scaled", "output": {"width": 160, "height": 120, "fps": "25"}},
@@ -170,6 +196,11 @@ def test_edits_and_renders_through_two_api_and_two_worker_processes(
     for worker in nodes[2:]:
         ran = [r["id"] for r in renders if r["id"] in worker.output()]
         assert ran, f"{worker.log.name} ran no render:\n{worker.output()[-3000:]}"
+    # Every completion reached the webhook, signed with the secret API b handed out.
+    deadline = time.monotonic() + 60
+    while len(receiver.accepted) < RENDERS and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(receiver.accepted) >= RENDERS, [r.error for r in receiver.requests]
     # Every output exists once, and either API node serves it.
     for render in finished:
         for api in (api_a, api_b):

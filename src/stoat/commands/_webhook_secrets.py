@@ -142,14 +142,29 @@ _boxes: dict[str, SecretBox] = {}
 _boxes_lock = threading.Lock()
 
 
-def secret_box(data_dir: Path) -> SecretBox:
-    """The box of ``data_dir``, whose key file is made (mode 0600) on first use."""
+def secret_box(data_dir: Path, key: str | None = None) -> SecretBox:
+    """The box for ``key`` (the base64 of 32 bytes: every node of a scaled-out deployment
+    shares it), or else the box of ``data_dir``, whose key file is made (mode 0600) on
+    first use."""
     path = data_dir / KEY_FILE
+    name = f"key:{key}" if key is not None else str(path)
     with _boxes_lock:
-        box = _boxes.get(str(path))
+        box = _boxes.get(name)
         if box is None:
-            box = _boxes[str(path)] = SecretBox(_load_or_create_key(path))
+            raw = _decode_key(key) if key is not None else _load_or_create_key(path)
+            box = _boxes[name] = SecretBox(raw)
         return box
+
+
+def _decode_key(key: str) -> bytes:
+    try:
+        raw = base64.b64decode(key, validate=True)
+    except ValueError:
+        raw = b""
+    if len(raw) != 32:
+        msg = "STOAT_WEBHOOK_SECRETS_KEY must be the base64 of 32 bytes"
+        raise ValueError(msg)
+    return raw
 
 
 def _load_or_create_key(path: Path) -> bytes:

@@ -45,7 +45,7 @@ def create(
     settings = services.settings
     secret, result = create_webhook(
         services.app,
-        secret_box(settings.data_dir),
+        secret_box(settings.data_dir, settings.webhook_secrets_key),
         url=data.url,
         event_types=data.event_types,
         secret=data.secret,

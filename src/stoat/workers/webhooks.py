@@ -216,9 +216,8 @@ class WebhookDeliverer:
         if not subscription.active or subscription.retry_pending(_now_ms(), due_version):
             return
         try:
-            key = secret_key(
-                secret_box(self._settings.data_dir).open(subscription.secret_sealed, webhook_id)
-            )
+            box = secret_box(self._settings.data_dir, self._settings.webhook_secrets_key)
+            key = secret_key(box.open(subscription.secret_sealed, webhook_id))
         except SealError:
             log.exception("webhook_secret_unusable", webhook_id=webhook_id)
             return
