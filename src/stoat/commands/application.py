@@ -11,7 +11,10 @@ from stoat._core import Timeline
 from stoat.domain.project import Project
 
 if TYPE_CHECKING:
-    from eventsourcing.persistence import JSONTranscoder
+    from collections.abc import Sequence
+
+    from eventsourcing.domain import Aggregate
+    from eventsourcing.persistence import JSONTranscoder, Recording
 
 
 class TimelineAsSnapshot(Transcoding):
@@ -32,6 +35,22 @@ class StoatApplication(Application[Any]):
 
     name = "stoat"
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Project: 100}
+
+    def save_unapplied(
+        self, aggregate: Aggregate, events: Sequence[Aggregate.Event]
+    ) -> list[Recording[Any]]:
+        """Stores ``aggregate``'s next ``events``, decided against it but not applied to it.
+
+        Takes the snapshots that :meth:`save` takes for an aggregate's pending events
+        (from the stored events, as it does).
+        """
+        recordings = self.save(*events)
+        interval = self.snapshotting_intervals.get(type(aggregate))
+        if interval and self.snapshots is not None:
+            for event in events:
+                if event.originator_version % interval == 0:
+                    self.take_snapshot(aggregate.id, version=event.originator_version)
+        return recordings
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -152,18 +152,58 @@ class Project(Aggregate, created_event_name="ProjectCreated"):
         context: EventContext,
     ) -> None:
         """Applies a batch of edits atomically: all of its events, or a ValidationError."""
-        decided = self.timeline.decide([dict(edit) for edit in edits], dict(media), dict(env))
-        self._trigger(decided, context)
+        self._trigger(self.decide_edits(edits, media, env), context)
 
     def undo(self, steps: int, context: EventContext) -> None:
-        self._trigger(self.timeline.decide_undo(steps), context)
+        self._trigger(self.decide_undo(steps), context)
 
     def redo(self, steps: int, context: EventContext) -> None:
-        self._trigger(self.timeline.decide_redo(steps), context)
+        self._trigger(self.decide_redo(steps), context)
 
     def restore(self, target: Project, context: EventContext) -> None:
         """Appends ProjectRestored: the state becomes ``target``'s (this project, earlier)."""
-        self._trigger(self.timeline.decide_restore(target.version, target.timeline), context)
+        self._trigger(self.decide_restore(target), context)
+
+    # -- decisions: what a command would append, changing nothing ----------------------
+    def decide_edits(
+        self,
+        edits: Sequence[Mapping[str, Any]],
+        media: Mapping[str, MediaInfo],
+        env: Mapping[str, Any],
+    ) -> Decided:
+        """The events of a batch of edits, all or a ValidationError."""
+        return self.timeline.decide([dict(edit) for edit in edits], dict(media), dict(env))
+
+    def decide_undo(self, steps: int) -> Decided:
+        return self.timeline.decide_undo(steps)
+
+    def decide_redo(self, steps: int) -> Decided:
+        return self.timeline.decide_redo(steps)
+
+    def decide_restore(self, target: Project) -> Decided:
+        return self.timeline.decide_restore(target.version, target.timeline)
+
+    def unapplied_events(
+        self, decided: Decided, context: EventContext, version: int
+    ) -> list[Project.Event]:
+        """The events ``decided`` at ``version`` would trigger, numbered after it, not applied.
+
+        For commands on a shared aggregate (the repository's cached one): it changes only
+        when stored events are applied to it, so a command that fails, or loses a race,
+        leaves nothing behind, and no command needs a copy of it. Should the aggregate
+        move on while the command decides, its events clash with the stored ones.
+        """
+        classes: dict[str, Any] = _EVENT_CLASSES  # eventsourcing types the base constructor
+        return [
+            classes[event_type](
+                originator_id=self.id,
+                originator_version=version + number,
+                timestamp=Project.Event.create_timestamp(),
+                data=data,
+                context=dict(context),
+            )
+            for number, (event_type, data) in enumerate(decided, start=1)
+        ]
 
     # -- request bookkeeping (derived from event context, so replay rebuilds it) -------
     def remember_request(self, context: Mapping[str, Any], version: int) -> None:
