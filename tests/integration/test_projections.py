@@ -105,7 +105,16 @@ def test_cli_rebuild_from_scratch(settings: Settings, media_dir: Path) -> None:
         capture_output=True,
         text=True,
         check=False,
-        env={"STOAT_MEDIA_ROOTS": str(media_dir), "PATH": "/usr/bin:/bin"},
+        env={
+            "STOAT_MEDIA_ROOTS": str(media_dir),
+            "PATH": "/usr/bin:/bin",
+            # In scale-out mode the log the command replays is on PostgreSQL.
+            **(
+                {"STOAT_EVENT_STORE_URL": settings.event_store_url}
+                if settings.event_store_url
+                else {}
+            ),
+        },
     )
     assert done.returncode == 0, done.stderr
     assert f"from {position} events" in done.stderr

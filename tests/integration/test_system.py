@@ -22,7 +22,10 @@ def test_system_info_reports_versions_and_encoders(
     assert info["core_version"] == "0.1.0"
     assert info["ffmpeg_version"]
     assert info["sqlite_version"].count(".") == 2
-    assert info["mode"] == "embedded"
+    scaled = runtime.services.settings.event_store_url is not None
+    assert info["mode"] == ("scale-out" if scaled else "embedded")
+    assert info["event_store"] == ("postgresql" if scaled else "sqlite")
+    assert info["broker"] == ("redis" if scaled else "embedded")
     assert info["encoders"]["probing"] is False
     assert set(info["encoders"]["hardware_working"]) <= set(info["encoders"]["hardware_listed"])
     assert info["transitions"] == 46
