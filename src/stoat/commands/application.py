@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import structlog
 from eventsourcing.application import Application
-from eventsourcing.persistence import Transcoding
+from eventsourcing.persistence import PersistenceError, Transcoding
 
 from stoat._core import Timeline
 from stoat.domain.project import Project
@@ -13,8 +14,12 @@ from stoat.domain.project import Project
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from eventsourcing.application import ProcessingEvent
     from eventsourcing.domain import Aggregate
     from eventsourcing.persistence import JSONTranscoder, Recording
+
+
+log = structlog.get_logger(__name__)
 
 
 class TimelineAsSnapshot(Transcoding):
@@ -49,8 +54,22 @@ class StoatApplication(Application[Any]):
         if interval and self.snapshots is not None:
             for event in events:
                 if event.originator_version % interval == 0:
-                    self.take_snapshot(aggregate.id, version=event.originator_version)
+                    self._snapshot(aggregate.id, event.originator_version)
         return recordings
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[Any]) -> None:
+        try:
+            super()._take_snapshots(processing_event)
+        except PersistenceError:
+            log.warning("snapshot_not_stored", exc_info=True)
+
+    def _snapshot(self, aggregate_id: Any, version: int) -> None:
+        """Snapshots only save replay time: once the events are stored, a snapshot that
+        cannot be (a full disk) must not turn the committed save into an error."""
+        try:
+            self.take_snapshot(aggregate_id, version=version)
+        except PersistenceError:
+            log.warning("snapshot_not_stored", aggregate_id=str(aggregate_id), exc_info=True)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
