@@ -19,9 +19,11 @@ Each round times, in alternating order:
 - **FFmpeg alone**: the same preset's encoder settings in one hand-written command (the
   inputs seeked and cut with ``-ss``/``-t``, two ``xfade`` and two ``acrossfade``).
 
-It also reports the time FFmpeg itself ran inside our render (from the worker's
-``run_ffmpeg``), so that the gap splits into the pipeline and the graph, and checks that
-both outputs have the same streams, size, frame count and duration.
+It also reports the time FFmpeg itself ran inside our render (the worker's
+``run_ffmpeg``, timed in the same process), so that the gap splits into the graph and the
+pipeline before FFmpeg starts (request, dispatch, queue, compile) and after it ends
+(probe, hash, events, the client seeing ``completed``), and checks that both outputs have
+the same streams, size, frame count and duration.
 
 Target (issue 4): ours at most 1.10x the hand-written command's wall time.
 """
@@ -29,14 +31,16 @@ Target (issue 4): ours at most 1.10x the hand-written command's wall time.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import tempfile
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from unittest import mock
@@ -141,8 +145,11 @@ class Service:
     """A running Stoat service (embedded: one process) with an authenticated client."""
 
     client: TestClient[Litestar]
-    ffmpeg_seconds: list[float]
     renders_dir: Path
+    # (start, end) of each FFmpeg run in the worker, and of each render as the client
+    # saw it (request sent, completed read), in time.perf_counter() seconds.
+    ffmpeg_runs: list[tuple[float, float]]
+    requests: list[tuple[float, float]]
 
     def post(self, url: str, body: dict[str, Any]) -> dict[str, Any]:
         response = self.client.post(url, json=body)
@@ -166,9 +173,10 @@ class Service:
             if body["status"] in {"completed", "failed", "cancelled"}:
                 break
             time.sleep(poll)
-        elapsed = time.perf_counter() - started
+        done = time.perf_counter()
         assert body["status"] == "completed", body
-        return elapsed, self.renders_dir / f"{accepted['id']}.mp4"
+        self.requests.append((started, done))
+        return done - started, self.renders_dir / f"{accepted['id']}.mp4"
 
 
 @contextmanager
@@ -183,11 +191,13 @@ def open_service(data_dir: Path, media_root: Path) -> Iterator[Service]:
     from stoat.workers.ffmpeg import FfmpegResult, run_ffmpeg
 
     configure_logging("WARNING")
-    ffmpeg_seconds: list[float] = []
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    ffmpeg_runs: list[tuple[float, float]] = []
 
     def timed(argv: Any, **kwargs: Any) -> FfmpegResult:
+        started = time.perf_counter()
         result = run_ffmpeg(argv, **kwargs)
-        ffmpeg_seconds.append(result.elapsed_seconds)
+        ffmpeg_runs.append((started, time.perf_counter()))
         return result
 
     settings = Settings(data_dir=data_dir, media_roots=(media_root,), admin_key=ADMIN_KEY)
@@ -200,7 +210,7 @@ def open_service(data_dir: Path, media_root: Path) -> Iterator[Service]:
             TestClient(create_app(runtime.services)) as client,
         ):
             client.headers["Authorization"] = f"Bearer {ADMIN_KEY}"
-            yield Service(client, ffmpeg_seconds, settings.renders_dir)
+            yield Service(client, settings.renders_dir, ffmpeg_runs, [])
     finally:
         runtime.stop()
 
@@ -222,19 +232,43 @@ def facts(path: Path) -> tuple[object, ...]:
     return (*streams, round(float(duration), 1))
 
 
+@dataclass
+class Samples:
+    """Per round: wall seconds, and CPU seconds of this process and its children (and of
+    the children alone)."""
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    children: list[float] = field(default_factory=list)
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """User and system time of this process, and of its children waited for so far."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
 def alternate(
     rounds: int, first: Callable[[], float], second: Callable[[], float]
-) -> tuple[list[float], list[float]]:
-    """Runs both ``rounds`` times, alternating which goes first; their wall times."""
-    a: list[float] = []
-    b: list[float] = []
+) -> tuple[Samples, Samples]:
+    """Runs both ``rounds`` times, alternating which goes first (each returns its wall
+    time); their wall and CPU times."""
+    a, b = Samples(), Samples()
+
+    def measure(run: Callable[[], float], into: Samples) -> None:
+        own, children = cpu_seconds()
+        into.wall.append(run())
+        own_after, children_after = cpu_seconds()
+        into.children.append(children_after - children)
+        into.cpu.append(own_after - own + children_after - children)
+
     for r in range(rounds):
-        if r % 2 == 0:
-            a.append(first())
-            b.append(second())
-        else:
-            b.append(second())
-            a.append(first())
+        pair = ((first, a), (second, b)) if r % 2 == 0 else ((second, b), (first, a))
+        for run, into in pair:
+            measure(run, into)
     return a, b
 
 
@@ -268,34 +302,46 @@ def main() -> None:
             # A first round of each, untimed: page cache, encoder probe, lazy imports.
             ours()
             run_ffmpeg(hand)
-            del service.ffmpeg_seconds[:]
+            del service.ffmpeg_runs[:], service.requests[:]
             ours_s, hand_s = alternate(args.rounds, ours, lambda: run_ffmpeg(hand))
-            inner = list(service.ffmpeg_seconds)
+            spans = list(zip(service.requests, service.ffmpeg_runs, strict=True))
             same = facts(outputs[-1]) == facts(hand_out)
             print(f"output: {facts(hand_out)}; ours the same: {same}")
-    report(ours_s, hand_s, inner)
+    report(ours_s, hand_s, spans)
     print(f"after: {load()}")
 
 
-def report(ours: list[float], hand: list[float], inner: list[float]) -> None:
-    def row(name: str, samples: list[float]) -> None:
-        print(
-            f"{name:<34} median {statistics.median(samples):6.2f} s"
-            f"  (min {min(samples):.2f}, max {max(samples):.2f})"
-        )
-
-    print(f"rounds: {len(ours)}, alternating")
-    row("hand-written ffmpeg command", hand)
-    row("ours, request to completed", ours)
-    row("  of which ffmpeg ran", inner)
-    pipeline = [o - i for o, i in zip(ours, inner, strict=True)]
-    row("  the rest (pipeline)", pipeline)
-    ratios = [o / h for o, h in zip(ours, hand, strict=True)]
+def row(name: str, samples: list[float]) -> None:
     print(
-        f"ratio ours / hand-written: median of medians "
-        f"{statistics.median(ours) / statistics.median(hand):.3f}, "
-        f"per round {', '.join(f'{r:.3f}' for r in ratios)}"
+        f"{name:<34} median {statistics.median(samples):6.2f} s"
+        f"  (min {min(samples):.2f}, max {max(samples):.2f})"
     )
+
+
+def ratio(name: str, ours: list[float], theirs: list[float]) -> None:
+    per_round = ", ".join(f"{o / t:.3f}" for o, t in zip(ours, theirs, strict=True))
+    print(
+        f"{name}: {statistics.median(ours) / statistics.median(theirs):.3f} "
+        f"(medians); per round {per_round}"
+    )
+
+
+def report(
+    ours: Samples,
+    hand: Samples,
+    spans: list[tuple[tuple[float, float], tuple[float, float]]],
+) -> None:
+    print(f"rounds: {len(ours.wall)}, alternating")
+    row("hand-written ffmpeg command", hand.wall)
+    row("ours, request to completed", ours.wall)
+    row("  before ffmpeg starts", [f0 - r0 for (r0, _), (f0, _) in spans])
+    row("  ffmpeg", [f1 - f0 for _, (f0, f1) in spans])
+    row("  after ffmpeg ends", [r1 - f1 for (_, r1), (_, f1) in spans])
+    row("CPU, hand-written", hand.cpu)
+    row("CPU, ours (the whole process too)", ours.cpu)
+    row("  of which child processes", ours.children)
+    ratio("wall time, ours / hand-written", ours.wall, hand.wall)
+    ratio("CPU time, ours / hand-written", ours.cpu, hand.cpu)
 
 
 if __name__ == "__main__":
