@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
     from litestar import Litestar
 
+    from tests.webhooks._receiver import Receiver
+
 
 ADMIN_KEY = "stoat_test-admin-key-0123456789abcdefghijklmnopqrstuv"
 
@@ -81,6 +83,18 @@ def client(runtime: Runtime) -> Iterator[TestClient[Litestar]]:
     with TestClient(create_app(runtime.services)) as test_client:
         test_client.headers["Authorization"] = f"Bearer {ADMIN_KEY}"
         yield test_client
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook endpoint on loopback (see ``tests/webhooks/_receiver.py``)."""
+    from tests.webhooks._receiver import Receiver
+
+    receiver = Receiver().start()
+    try:
+        yield receiver
+    finally:
+        receiver.stop()
 
 
 def wait_for_render(

@@ -141,26 +141,29 @@ def test_concurrent_appends_stay_contiguous_and_chained(
     assert walk.count == recorder.max_notification_id() == 120
 
 
-def test_the_walk_finds_a_changed_row(
-    recorder: ChainedPostgresApplicationRecorder, database: str
+@pytest.mark.parametrize(
+    ("tampering", "found"),
+    [
+        (
+            "UPDATE stored_events SET state = 'forged' WHERE notification_id = 3",
+            (3, "hash_mismatch"),
+        ),
+        ("DELETE FROM stored_events WHERE notification_id = 2", (2, "missing_event")),
+    ],
+    ids=["changed", "deleted"],
+)
+def test_the_walk_finds_a_tampered_row(
+    recorder: ChainedPostgresApplicationRecorder,
+    database: str,
+    tampering: str,
+    found: tuple[int, str],
 ) -> None:
     recorder.insert_events(_events(4))
     with psycopg.connect(database, autocommit=True) as conn:
-        conn.execute("UPDATE stored_events SET state = 'forged' WHERE notification_id = 3")
+        conn.execute(tampering)
     walk = _walk(recorder)
     assert walk.broken is not None
-    assert (walk.broken.position, walk.broken.code) == (3, "hash_mismatch")
-
-
-def test_the_walk_finds_a_deleted_row(
-    recorder: ChainedPostgresApplicationRecorder, database: str
-) -> None:
-    recorder.insert_events(_events(4))
-    with psycopg.connect(database, autocommit=True) as conn:
-        conn.execute("DELETE FROM stored_events WHERE notification_id = 2")
-    walk = _walk(recorder)
-    assert walk.broken is not None
-    assert (walk.broken.position, walk.broken.code) == (2, "missing_event")
+    assert (walk.broken.position, walk.broken.code) == found
 
 
 def test_last_position_of_a_topic(recorder: ChainedPostgresApplicationRecorder) -> None:

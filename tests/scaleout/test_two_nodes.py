@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from tests.scaleout._cluster import AUTH, Node, cluster, get, post, wait_for_render
-from tests.webhooks._receiver import Receiver
+from tests.scaleout._cluster import AUTH, Node, get, post, wait_for_render
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
+
+    from tests.webhooks._receiver import Receiver
 
 RENDERS = 6
 
@@ -30,21 +30,6 @@ def _clip(media_dir: Path, n: int) -> dict[str, Any]:
         "in": 0,
         "out": 1,
     }
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    receiver = Receiver().start()
-    try:
-        yield receiver
-    finally:
-        receiver.stop()
-
-
-@pytest.fixture
-def nodes(tmp_path: Path, media_dir: Path) -> Iterator[tuple[list[str], list[Node]]]:
-    with cluster(tmp_path, media_dir) as running:
-        yield running
 
 
 @pytest.mark.slow

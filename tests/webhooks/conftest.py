@@ -9,15 +9,12 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 import pytest
 
-from tests.webhooks._receiver import Receiver
-
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from litestar import Litestar
     from litestar.testing import TestClient
 
     from stoat.settings import Settings
+    from tests.webhooks._receiver import Receiver
 
 RETRY_BASE = 0.2
 DISABLE_AFTER = 4
@@ -35,15 +32,6 @@ def settings(settings: Settings) -> Settings:
         webhooks_retry_max_seconds=2.0,
         webhooks_disable_after_failures=DISABLE_AFTER,
     )
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    receiver = Receiver().start()
-    try:
-        yield receiver
-    finally:
-        receiver.stop()
 
 
 def subscribe(
