@@ -9,7 +9,9 @@ remuxed with a distinct title each, so every file has its own content), then, fo
 ``--workers`` value, scans them into a fresh library with the real scan job
 (``ScanRunner.run``: walk, fingerprint, ffprobe on a pool of that many threads, events
 saved in batches) and scans them again unchanged. Reported: wall time and files/s of
-both, and the time of ffprobe alone on one file.
+both, the CPU time per file of the first scan (this process, and the ffprobe processes:
+what bounds files/s on a machine of N CPUs to about N / CPU per file, however loaded it
+is), and the time of ffprobe alone on one file.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -26,6 +29,7 @@ from pathlib import Path
 
 from stoat.commands.library import MediaRoots, load_scan, request_scan
 from stoat.domain.context import system_context
+from stoat.logs import configure_logging
 from stoat.media.probe import Prober
 from stoat.projections.library_queries import get_scan
 from stoat.runtime import Runtime
@@ -68,6 +72,15 @@ def make_media(folder: Path, count: int) -> None:
         list(pool.map(remux, range(count)))
 
 
+def cpu_seconds() -> tuple[float, float]:
+    """CPU time (user + system) of this process and of its finished children (ffprobe)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
 def scan_once(runtime: Runtime, folder: Path) -> tuple[float, dict[str, object]]:
     services = runtime.services
     result = request_scan(
@@ -92,6 +105,7 @@ def main() -> None:
     parser.add_argument("--media-dir", type=Path, default=DEFAULT_MEDIA)
     parser.add_argument("--synchronous", default="FULL")
     args = parser.parse_args()
+    configure_logging("WARNING")
     cpus = os.cpu_count() or 1
     workers = args.workers or sorted({1, 2, cpus, 2 * cpus})
     print(f"python {platform.python_version()}, {cpus} CPUs, {platform.platform()}")
@@ -103,9 +117,18 @@ def main() -> None:
     one = str(next(args.media_dir.glob("clip_*.mp4")))
     prober = Prober()
     probe_ms = min(_timed(lambda: prober.details(one)) for _ in range(20))
-    print(f"ffprobe of one file: {probe_ms:.1f} ms (best of 20)\n")
-    print("| probing threads | first scan s | first scan files/s | rescan s | rescan files/s |")
-    print("|---:|---:|---:|---:|---:|")
+    probe_cpu = _child_cpu_ms(lambda: prober.details(one))
+    version_only = ["ffprobe", "-version"]
+    start_cpu = _child_cpu_ms(lambda: subprocess.run(version_only, capture_output=True, check=True))
+    print(
+        f"ffprobe of one file: {probe_ms:.1f} ms (best of 20), {probe_cpu:.1f} ms of CPU "
+        f"(mean of 20), of which starting (ffprobe -version) {start_cpu:.1f} ms\n"
+    )
+    print(
+        "| probing threads | first scan s | first scan files/s | CPU ms per file: Stoat"
+        " | ffprobe | rescan s | rescan files/s | load average |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for count in workers:
         data = Path(tempfile.mkdtemp(prefix="stoat-scan-data-"))
         settings = Settings(
@@ -118,15 +141,29 @@ def main() -> None:
         runtime = Runtime(settings)
         runtime.start(jobs=False)
         try:
+            own, children = cpu_seconds()
             first, report = scan_once(runtime, args.media_dir)
             assert report["new"] == args.files, report
+            own_after, children_after = cpu_seconds()
+            load = os.getloadavg()[0]
             again, report = scan_once(runtime, args.media_dir)
             assert report["unchanged"] == args.files, report
         finally:
             runtime.stop()
             shutil.rmtree(data, ignore_errors=True)
         n = args.files
-        print(f"| {count} | {first:.2f} | {n / first:,.0f} | {again:.2f} | {n / again:,.0f} |")
+        stoat_ms, ffprobe_ms = (own_after - own) / n * 1000, (children_after - children) / n * 1000
+        print(
+            f"| {count} | {first:.2f} | {n / first:,.0f} | {stoat_ms:.1f} | {ffprobe_ms:.1f}"
+            f" | {again:.2f} | {n / again:,.0f} | {load:.1f} |"
+        )
+
+
+def _child_cpu_ms(run: object, times: int = 20) -> float:
+    before = cpu_seconds()[1]
+    for _ in range(times):
+        run()  # type: ignore[operator]
+    return (cpu_seconds()[1] - before) / times * 1000
 
 
 def _timed(run: object) -> float:

@@ -9,7 +9,8 @@ and touched files: see bench/library_data.py) in a fresh data directory, through
 real application (mapper, transcoder, event store). Then:
 
 - **rebuild**: ``Runtime.rebuild_projections()`` (what ``stoat projections rebuild``
-  runs) over the whole log, ``--rounds`` times: events per second, median of rounds;
+  runs) over the whole log, ``--rounds`` times: events per second and CPU time, medians
+  of rounds, and the load average (on a shared machine, compare CPU times);
 - **search**: ``search_videos`` with ``q`` (FTS5) per query class, each class a few
   hundred different queries drawn from the vocabulary: p50, p95, p99 in ms;
 - **list**: pages without ``q``: filters, sort orders, and pages deep in a cursor walk;
@@ -23,6 +24,7 @@ events/s.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import platform
 import random
@@ -37,6 +39,7 @@ from litestar.testing import TestClient
 
 from library_data import Vocabulary, build
 from stoat.http.app import create_app
+from stoat.logs import configure_logging
 from stoat.projections.library_queries import SortKey, VideoQuery, search_videos
 from stoat.runtime import Runtime
 from stoat.settings import Settings
@@ -140,6 +143,8 @@ def main() -> None:
     parser.add_argument("--synchronous", default="FULL")
     parser.add_argument("--data-dir", type=Path, help="keep the data here (default: temporary)")
     args = parser.parse_args()
+    configure_logging("WARNING")  # the HTTP part logs every request otherwise
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="stoat-library-bench-"))
     settings = Settings(
         data_dir=data_dir, sqlite_synchronous=args.synchronous, admin_key=KEY, asset_workers=0
@@ -153,13 +158,17 @@ def main() -> None:
             events = build(runtime.services.app, args.videos)
             elapsed = time.perf_counter() - started
             print(f"built {args.videos} videos, {events} events in {elapsed:.1f} s")
-        rates = []
+        rates, cpu, loads = [], [], []
         for _ in range(args.rounds):
-            started = time.perf_counter()
+            started, used = time.perf_counter(), time.process_time()
             count = runtime.rebuild_projections()
             rates.append(count / (time.perf_counter() - started))
+            cpu.append(time.process_time() - used)
+            loads.append(os.getloadavg()[0])
         print(f"\nrebuild: {count} events, {statistics.median(rates):,.0f} events/s (median of "
-              f"{args.rounds}: {', '.join(f'{r:,.0f}' for r in rates)})")  # fmt: skip
+              f"{args.rounds}: {', '.join(f'{r:,.0f}' for r in rates)}); CPU time median "
+              f"{statistics.median(cpu):.2f} s; load average {min(loads):.1f} to "
+              f"{max(loads):.1f}")  # fmt: skip
         views = runtime.services.views
         rnd = random.Random(11)
         print("\n| class | queries | p50 ms | p95 ms | p99 ms |\n|---|---:|---:|---:|---:|")
