@@ -21,7 +21,7 @@ from stoat.http.app import create_app
 from stoat.runtime import Runtime
 from stoat.settings import Settings
 from tests.conftest import ADMIN_KEY, wait_for_render
-from tests.media import make_clip
+from tests.media import make_clip, probe, stream
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -312,3 +312,29 @@ def test_render_options_reach_the_compiler(
     bad = jobs.post(f"/v1/projects/{project}/renders", json={"preset": "h264_aac", "crf": 99})
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["path"] == "crf"
+
+
+def test_a_hardware_encoder_that_fails_here_falls_back_to_software(
+    jobs: TestClient[Litestar], media_dir: Path, tmp_path: Path
+) -> None:
+    """Asked for NVENC where its trial encode failed (no GPU here), the render uses the
+    preset's software encoder and says so; where it works, it would be used."""
+    services = jobs.app.state["services"]
+    working = services.encoders.wait(60).working
+    if "h264_nvenc" in working:
+        pytest.skip("NVENC works on this machine: there is nothing to fall back from")
+    project = jobs.post("/v1/projects", json={"name": "hw"}).json()["id"]
+    edit = {"op": "add_clip", "source": str(media_dir / "red.mp4")}
+    jobs.post(f"/v1/projects/{project}/edits", json={"edits": [edit]})
+    accepted = jobs.post(
+        f"/v1/projects/{project}/renders",
+        json={"preset": "h264_aac", "video_encoder": "h264_nvenc", "width": 160, "height": 120},
+    )
+    assert accepted.status_code == 202, accepted.text
+    done = wait_for_render(jobs, accepted.json())
+    assert done["status"] == "completed", done.get("error")
+    assert done["output"]["video_encoder"] == "software"
+    output = tmp_path / "hw.mp4"
+    output.write_bytes(jobs.get(done["output"]["url"]).content)
+    video = stream(probe(output), "video")
+    assert (video["codec_name"], video["width"], video["height"]) == ("h264", 160, 120)

@@ -66,7 +66,9 @@ class EncoderProbe:
         self._thread.start()
 
     def wait(self, timeout: float | None = None) -> EncoderReport:
-        if self._thread.is_alive() or not self.report.done:
+        """The report once the trials are done (or ``timeout`` passes, or they never
+        started: then nothing counts as working)."""
+        if self._thread.ident is not None and not self.report.done:
             self._thread.join(timeout)
         return self.report
 

@@ -18,7 +18,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from eventsourcing.persistence import RecordConflictError
@@ -43,6 +43,8 @@ CONTENT_TYPES = {p["extension"]: p["content_type"] for p in render_presets()}
 MAX_ATTEMPTS = 3
 PROGRESS_INTERVAL_SECONDS = 1.0
 CANCEL_POLL_SECONDS = 0.5
+ENCODER_TRIAL_WAIT_SECONDS = 30.0
+"""How long a render asking for a hardware encoder waits for the start-up trial encodes."""
 TRANSIENT_SIGNS = (
     "No space left on device",
     "Cannot allocate memory",
@@ -119,9 +121,10 @@ class RenderRunner:
         project = load_project(self._services.app, job.project_id, job.project_version)
         final = Path(job.output_path)
         partial, script = _work_files(final)
+        options = self._with_usable_encoder(job.options)
         with core_call("compile_render"):
             argv, graph = project.timeline.compile_render_script(
-                {**job.options, "output_path": str(partial), "preset": job.preset}, str(script)
+                {**options, "output_path": str(partial), "preset": job.preset}, str(script)
             )
         with core_call("layout"):
             total_us = int(project.timeline.layout()["duration_us"])
@@ -148,7 +151,10 @@ class RenderRunner:
         if result.returncode == 0 and not cancelled.is_set():
             os.replace(partial, final)
             probed = self._services.prober.probe(str(final))
-            job.complete(_describe_output(final, probed["duration"]), context)
+            output = _describe_output(final, probed["duration"])
+            if "video_encoder" in job.options:
+                output["video_encoder"] = options.get("video_encoder", "software")
+            job.complete(output, context)
             if self._save(job):
                 _count_completed(result.elapsed_seconds, probed["duration"])
                 log.info("render_completed", render_id=str(job.id), seconds=result.elapsed_seconds)
@@ -168,6 +174,18 @@ class RenderRunner:
         job.fail(reason, result.stderr_tail, context)
         self._save(job)
         RENDER_JOBS.labels("failed").inc()
+
+    def _with_usable_encoder(self, options: dict[str, Any]) -> dict[str, Any]:
+        """The job's options, without a hardware encoder that failed this machine's trial
+        encode (the preset's software encoder takes its place)."""
+        encoder = options.get("video_encoder")
+        if encoder is None:
+            return options
+        report = self._services.encoders.wait(ENCODER_TRIAL_WAIT_SECONDS)
+        if encoder in report.working:
+            return options
+        log.warning("video_encoder_unusable", video_encoder=encoder, fallback="software")
+        return {key: value for key, value in options.items() if key != "video_encoder"}
 
     def _running_elsewhere(self, job: RenderJob) -> bool:
         if job.status is not RenderStatus.RUNNING:
