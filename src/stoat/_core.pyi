@@ -324,6 +324,14 @@ class Timeline:
         next clip d earlier. Raises :class:`ValidationError` before creation.
         """
 
+    def state_json(self) -> bytes:
+        """:meth:`state` as JSON (the same keys in the same order, the same values),
+        written without building Python objects: what the read models store."""
+
+    def layout_json(self) -> bytes:
+        """:meth:`layout` as JSON (the same keys in the same order, the same values),
+        written without building Python objects: what the read models store."""
+
     def diff(self, other: Timeline) -> dict[str, Any]:
         """What changed from this timeline to ``other``: ``{"from_version", "to_version",
         "changed", "output": {field: {"before", "after"}}, "layout", "tracks", "clips",

@@ -4,6 +4,7 @@
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
+use serde::Serialize;
 use stoat_core::{layout, micros_to_seconds as s, Timeline};
 
 /// `{"duration", "duration_us", "frames", "tracks": [{"id", "kind", "duration", "clips":
@@ -43,4 +44,80 @@ pub(crate) fn layout_to_python<'py>(py: Python<'py>, t: &Timeline) -> PyResult<B
     out.set_item(intern!(py, "frames"), l.frames)?;
     out.set_item(intern!(py, "tracks"), tracks)?;
     Ok(out)
+}
+
+/// A laid-out clip as [`layout_to_python`] shows it, for JSON.
+#[derive(Serialize)]
+struct ClipJson<'a> {
+    id: &'a str,
+    kind: &'static str,
+    source: Option<&'a str>,
+    #[serde(rename = "in")]
+    in_point: Option<f64>,
+    out: Option<f64>,
+    start: f64,
+    end: f64,
+    duration: f64,
+    frame_start: i64,
+    frame_count: i64,
+    transition_in: f64,
+}
+
+/// A laid-out track as [`layout_to_python`] shows it, for JSON.
+#[derive(Serialize)]
+struct TrackJson<'a> {
+    id: &'a str,
+    kind: &'static str,
+    duration: f64,
+    clips: Vec<ClipJson<'a>>,
+}
+
+/// The layout as [`layout_to_python`] shows it, for JSON.
+#[derive(Serialize)]
+struct LayoutJson<'a> {
+    duration: f64,
+    duration_us: i64,
+    frames: i64,
+    tracks: Vec<TrackJson<'a>>,
+}
+
+/// [`layout_to_python`] as JSON, with the same keys in the same order: what the read
+/// models store, written without building Python objects.
+pub(crate) fn layout_to_json(t: &Timeline) -> serde_json::Result<Vec<u8>> {
+    let l = layout(t);
+    let tracks = t
+        .doc
+        .tracks
+        .iter()
+        .zip(&l.tracks)
+        .map(|(track, placed)| TrackJson {
+            id: &track.id,
+            kind: track.kind.as_str(),
+            duration: s(placed.duration),
+            clips: track
+                .clips
+                .iter()
+                .zip(&placed.clips)
+                .map(|(clip, p)| ClipJson {
+                    id: &p.id,
+                    kind: clip.kind.as_str(),
+                    source: clip.source.as_deref(),
+                    in_point: clip.in_point.map(s),
+                    out: clip.out_point.map(s),
+                    start: s(p.start),
+                    end: s(p.end),
+                    duration: s(p.duration),
+                    frame_start: p.frame_start,
+                    frame_count: p.frame_count,
+                    transition_in: s(p.transition_in),
+                })
+                .collect(),
+        })
+        .collect();
+    serde_json::to_vec(&LayoutJson {
+        duration: s(l.duration),
+        duration_us: l.duration,
+        frames: l.frames,
+        tracks,
+    })
 }

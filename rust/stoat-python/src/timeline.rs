@@ -12,7 +12,7 @@ use stoat_core::{
 
 use crate::convert::{edits_from_python, events_to_python, to_json, value_to_python};
 use crate::errors::IntoPyResult;
-use crate::layout::layout_to_python;
+use crate::layout::{layout_to_json, layout_to_python};
 
 /// A project's timeline; `Timeline()` is the state before `ProjectCreated`.
 #[pyclass(module = "stoat._core", name = "Timeline")]
@@ -133,6 +133,21 @@ impl Timeline {
     fn state<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let timeline = require_timeline(&self.state).into_py_result(py)?;
         Ok(pythonize(py, &timeline.wire())?)
+    }
+
+    /// `state()` as JSON bytes, built without Python objects: what the read models store.
+    fn state_json<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let timeline = require_timeline(&self.state).into_py_result(py)?;
+        let bytes = serde_json::to_vec(&timeline.wire())
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// `layout()` as JSON bytes, built without Python objects: what the read models store.
+    fn layout_json<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let timeline = require_timeline(&self.state).into_py_result(py)?;
+        let bytes = layout_to_json(timeline).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(PyBytes::new(py, &bytes))
     }
 
     /// Clip positions and frame ranges per track, in seconds.
