@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from eventsourcing.persistence import Tracking
 
 from stoat._core import Timeline
@@ -13,7 +14,7 @@ from stoat.domain.render_job import RenderJob, RenderStatus
 from stoat.domain.webhook import WebhookSubscription
 from stoat.projections.audit_views import project_audit
 from stoat.projections.library_views import LIBRARY_TOPICS, project_library
-from stoat.projections.represent import project_document, timeline_document
+from stoat.projections.represent import project_document_json, timeline_document_json
 from stoat.projections.views import APPLICATION_NAME
 from stoat.projections.webhook_views import project_webhook
 from stoat.timecode import to_seconds
@@ -26,6 +27,13 @@ if TYPE_CHECKING:
 
     from stoat.projections.views import ViewStore
 
+# At most this many events follow a project's stored snapshot in the views.
+SNAPSHOT_EVERY = 100
+# Timelines kept in memory; past this many, the cache starts again.
+MAX_CACHED = 1000
+
+_encode = msgspec.json.encode
+
 
 class ProjectViews:
     """Turns a batch of notifications into view updates plus tracking, in one transaction."""
@@ -35,8 +43,11 @@ class ProjectViews:
         self._mapper = mapper
         # Timelines of recently changed projects, so an edit does not re-read the state.
         self._timelines: dict[str, Timeline] = {}
-        # Projects changed in the current batch: (position of their first event, last event).
-        self._dirty: dict[str, tuple[int, Project.Event]] = {}
+        # For each of them, how many events follow its stored snapshot (none: not stored).
+        self._since_snapshot: dict[str, int] = {}
+        # Projects changed in the current batch: the position of their first event, and
+        # their events.
+        self._dirty: dict[str, tuple[int, list[Project.Event]]] = {}
 
     def position(self) -> int:
         return self._views.position()
@@ -55,12 +66,16 @@ class ProjectViews:
                 tracking = Tracking(APPLICATION_NAME, notifications[-1].id)
                 self._views._insert_tracking(cursor, tracking)
         except BaseException:
-            self._timelines.clear()  # the cached timelines may be ahead of the rollback
+            self._forget()  # the cached timelines may be ahead of the rollback
             raise
         finally:
             self._dirty.clear()
-        if len(self._timelines) > 1000:
-            self._timelines.clear()
+        if len(self._timelines) > MAX_CACHED:
+            self._forget()
+
+    def _forget(self) -> None:
+        self._timelines.clear()
+        self._since_snapshot.clear()
 
     def _apply(self, cursor: apsw.Cursor, position: int, event: Any) -> None:
         if isinstance(event, Project.Event):
@@ -76,25 +91,61 @@ class ProjectViews:
         project_id = str(event.originator_id)
         timeline = self._timelines.get(project_id)
         if timeline is None:
-            stored = self._views.project_state(cursor, project_id)
-            timeline = Timeline() if stored is None else Timeline.from_snapshot(stored)
-            self._timelines[project_id] = timeline
+            timeline = self._timelines[project_id] = self._load(cursor, project_id)
         timeline.evolve(type(event).__name__, event.data)
-        first = self._dirty.get(project_id, (position, event))[0]
-        self._dirty[project_id] = (first, event)
+        changed = self._dirty.get(project_id)
+        if changed is None:
+            self._dirty[project_id] = (position, [event])
+        else:
+            changed[1].append(event)
+
+    def _load(self, cursor: apsw.Cursor, project_id: str) -> Timeline:
+        """The project as the views last stored it: its snapshot and the events after it."""
+        stored = self._views.project_state(cursor, project_id)
+        if stored is None:
+            return Timeline()
+        snapshot, events = stored
+        timeline = Timeline.from_snapshot(snapshot)
+        for name, data in events:
+            timeline.evolve(name, data)
+        self._since_snapshot[project_id] = len(events)
+        return timeline
 
     def _write_projects(self, cursor: apsw.Cursor) -> None:
-        """Writes each project changed in the batch once, at its last event."""
-        for project_id, (first, event) in self._dirty.items():
+        """Writes each project changed in the batch once, at its last event.
+
+        Its snapshot (with the undo history, the bulk of the row) is written every
+        ``SNAPSHOT_EVERY`` events; in between, the events after it are stored instead,
+        which is what a restarted runner replays onto it.
+        """
+        for project_id, (first, events) in self._dirty.items():
             timeline = self._timelines[project_id]
-            version = event.originator_version
-            self._views.put_project(
-                cursor,
-                first,
-                project_document(timeline.state(), version, event.timestamp.isoformat()),
-                timeline_document(project_id, version, timeline.layout()),
-                timeline.to_snapshot(),
-            )
+            last = events[-1]
+            version = last.originator_version
+            document = project_document_json(timeline, version, last.timestamp.isoformat())
+            layout = timeline_document_json(project_id, timeline, version)
+            since = self._since_snapshot.get(project_id, SNAPSHOT_EVERY) + len(events)
+            if since > SNAPSHOT_EVERY:
+                self._views.put_project(
+                    cursor,
+                    project_id,
+                    seq=first,
+                    version=version,
+                    document=document,
+                    timeline=layout,
+                    state=timeline.to_snapshot(),
+                )
+                since = 0
+            else:
+                self._views.put_project_events(
+                    cursor,
+                    project_id,
+                    version=version,
+                    document=document,
+                    timeline=layout,
+                    events=[_stored(event) for event in events],
+                )
+            self._since_snapshot[project_id] = since
 
     def _apply_render(self, cursor: apsw.Cursor, position: int, event: RenderJob.Event) -> None:
         render_id = str(event.originator_id)
@@ -137,6 +188,10 @@ class ProjectViews:
         self._views.put_key(cursor, position, document)
 
 
+def _stored(event: Project.Event) -> tuple[int, str, bytes]:
+    return event.originator_version, type(event).__name__, _encode(event.data)
+
+
 def _new_render(render_id: str, event: RenderJob.RenderRequested) -> dict[str, Any]:
     return {
         "id": render_id,
@@ -171,6 +226,9 @@ def _evolve_render(document: dict[str, Any], event: RenderJob.Event) -> dict[str
                 "sha256": output["sha256"],
                 "content_type": output.get("content_type", "video/mp4"),
                 "url": f"/v1/renders/{document['id']}/output",
+                # Present when the request named one: what encoded it ("software": the
+                # hardware encoder failed this machine's trial encode).
+                **({"video_encoder": output["video_encoder"]} if "video_encoder" in output else {}),
             },
         )
     elif isinstance(event, RenderJob.RenderAttemptFailed):

@@ -7,7 +7,12 @@ are already in seconds.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+if TYPE_CHECKING:
+    from stoat._core import Timeline
 
 
 def project_document(state: dict[str, Any], version: int, modified_at: str) -> dict[str, Any]:
@@ -21,3 +26,27 @@ def timeline_document(project_id: str, version: int, layout: dict[str, Any]) -> 
 
 def clip_count(document: dict[str, Any]) -> int:
     return sum(len(track["clips"]) for track in document.get("tracks", []))
+
+
+def project_document_json(timeline: Timeline, version: int, modified_at: str) -> bytes:
+    """:func:`project_document` of the timeline at ``version``, as JSON: spliced from
+    :meth:`Timeline.state_json` (``project_id`` first, renamed ``id``), which is several
+    times cheaper than building the state as Python objects and encoding those."""
+    state = timeline.state_json()
+    if timeline.version != version or not state.startswith(_PROJECT_ID):
+        return msgspec.json.encode(project_document(timeline.state(), version, modified_at))
+    return b"".join(
+        (b'{"id":', state[len(_PROJECT_ID) : -1], _MODIFIED_AT, _encode(modified_at), b"}")
+    )
+
+
+def timeline_document_json(project_id: str, timeline: Timeline, version: int) -> bytes:
+    """:func:`timeline_document` of the timeline at ``version``, as JSON (from
+    :meth:`Timeline.layout_json`)."""
+    head = b'{"project_id":%b,"version":%d,' % (_encode(project_id), version)
+    return head + timeline.layout_json()[1:]
+
+
+_PROJECT_ID = b'{"project_id":'
+_MODIFIED_AT = b',"modified_at":'
+_encode = msgspec.json.encode

@@ -20,6 +20,8 @@ from stoat.projections.represent import clip_count
 from stoat.projections.webhook_views import WEBHOOK_RESET, WEBHOOK_TABLES
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import apsw
 
 APPLICATION_NAME = "stoat"
@@ -34,6 +36,15 @@ VIEW_TABLES = (
         state BLOB NOT NULL
     ) WITHOUT ROWID""",
     "CREATE INDEX IF NOT EXISTS project_views_seq ON project_views (seq)",
+    # The events after a project's stored state (a snapshot, written every so many
+    # events rather than at each: it is the bulk of a write, history included).
+    """CREATE TABLE IF NOT EXISTS project_view_events (
+        project_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (project_id, version)
+    ) WITHOUT ROWID""",
     """CREATE TABLE IF NOT EXISTS key_views (
         id TEXT PRIMARY KEY,
         seq INTEGER NOT NULL,
@@ -87,11 +98,20 @@ class ViewStore(ApswTrackingRecorder):
             raise NotFound("project", project_id)
         return dict(_decode(row[0]))
 
-    def project_state(self, cursor: apsw.Cursor, project_id: str) -> bytes | None:
+    def project_state(
+        self, cursor: apsw.Cursor, project_id: str
+    ) -> tuple[bytes, list[tuple[str, Any]]] | None:
+        """The project's stored snapshot and the events after it, as ``(type, data)``."""
         row = cursor.execute(
             "SELECT state FROM project_views WHERE id = ?", (project_id,)
         ).fetchone()
-        return None if row is None else bytes(row[0])
+        if row is None:
+            return None
+        events = cursor.execute(
+            "SELECT type, data FROM project_view_events WHERE project_id = ? ORDER BY version",
+            (project_id,),
+        )
+        return bytes(row[0]), [(name, _decode(data)) for name, data in events]
 
     def list_projects(self, *, limit: int, cursor: str | None) -> tuple[list[Any], str | None]:
         """Newest first; the cursor is the opaque position of the last item seen."""
@@ -130,17 +150,46 @@ class ViewStore(ApswTrackingRecorder):
     @staticmethod
     def put_project(
         cursor: apsw.Cursor,
+        project_id: str,
+        *,
         seq: int,
-        document: dict[str, Any],
-        timeline: dict[str, Any],
+        version: int,
+        document: bytes,
+        timeline: bytes,
         state: bytes,
     ) -> None:
+        """Stores a project's documents and its snapshot (the events after the previous
+        snapshot are dropped: the new one includes them)."""
         cursor.execute(
             "INSERT INTO project_views (id, seq, version, document, timeline, state) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
             "version = excluded.version, document = excluded.document, "
             "timeline = excluded.timeline, state = excluded.state",
-            (document["id"], seq, document["version"], _encode(document), _encode(timeline), state),
+            (project_id, seq, version, document, timeline, state),
+        )
+        cursor.execute("DELETE FROM project_view_events WHERE project_id = ?", (project_id,))
+
+    @staticmethod
+    def put_project_events(
+        cursor: apsw.Cursor,
+        project_id: str,
+        *,
+        version: int,
+        document: bytes,
+        timeline: bytes,
+        events: Sequence[tuple[int, str, bytes]],
+    ) -> None:
+        """Stores a project's documents and the ``(version, type, data)`` events that
+        follow its stored snapshot; the project must be stored already."""
+        cursor.execute(
+            "UPDATE project_views SET version = ?, document = ?, timeline = ? WHERE id = ?",
+            (version, document, timeline, project_id),
+        )
+        if cursor.connection.changes() != 1:
+            raise LookupError(f"project {project_id} has no stored snapshot")
+        cursor.executemany(
+            "INSERT INTO project_view_events (project_id, version, type, data) VALUES (?, ?, ?, ?)",
+            [(project_id, *event) for event in events],
         )
 
     @staticmethod
@@ -167,6 +216,7 @@ class ViewStore(ApswTrackingRecorder):
         """Empties the views and their tracking position, for a rebuild."""
         with self.transaction() as cursor:
             cursor.execute("DELETE FROM project_views")
+            cursor.execute("DELETE FROM project_view_events")
             cursor.execute("DELETE FROM render_views")
             for statement in (*LIBRARY_RESET, *WEBHOOK_RESET, *AUDIT_RESET):
                 cursor.execute(statement)
