@@ -166,6 +166,32 @@ def test_the_walk_finds_a_tampered_row(
     assert (walk.broken.position, walk.broken.code) == found
 
 
+def test_processes_starting_together_create_the_tables_once(database: str) -> None:
+    """Nodes start at once: each creates the tables and types, none trips on another."""
+    from stoat.commands.application import StoatApplication
+
+    errors: list[BaseException] = []
+    apps: list[StoatApplication] = []
+    barrier = threading.Barrier(4)
+
+    def start() -> None:
+        barrier.wait()
+        try:
+            apps.append(StoatApplication(env=_env(database)))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for app in apps:
+        app.close()
+    assert errors == []
+    assert len(apps) == 4
+
+
 def test_last_position_of_a_topic(recorder: ChainedPostgresApplicationRecorder) -> None:
     assert recorder.last_position_of("topic1") is None
     recorder.insert_events(_events(5))

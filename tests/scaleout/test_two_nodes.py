@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from tests.scaleout._cluster import AUTH, Node, get, post, wait_for_render
+from tests.scaleout._cluster import AUTH, Node, cluster, get, post, wait_for_render
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
     from tests.webhooks._receiver import Receiver
@@ -30,6 +31,12 @@ def _clip(media_dir: Path, n: int) -> dict[str, Any]:
         "in": 0,
         "out": 1,
     }
+
+
+@pytest.fixture
+def nodes(tmp_path: Path, media_dir: Path) -> Iterator[tuple[list[str], list[Node]]]:
+    with cluster(tmp_path, media_dir) as running:
+        yield running
 
 
 @pytest.mark.slow

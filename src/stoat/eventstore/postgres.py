@@ -16,7 +16,8 @@ contiguous, which is what ``walk_chain`` and the followers expect.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, cast
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Final, cast
 from uuid import UUID
 
 import eventsourcing.postgres as pg
@@ -26,9 +27,9 @@ from psycopg.sql import SQL, Identifier
 from stoat.eventstore._chain import GENESIS, chain_rows
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
-    from eventsourcing.persistence import StoredEvent
+    from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder, StoredEvent
     from psycopg import Cursor
     from psycopg.rows import DictRow
 
@@ -194,6 +195,40 @@ class ChainedPostgresApplicationRecorder(pg.PostgresApplicationRecorder):
 
 
 class PostgresChainFactory(pg.PostgresFactory):
-    """eventsourcing's PostgreSQL factory, with the chained application recorder."""
+    """eventsourcing's PostgreSQL factory, with the chained application recorder.
+
+    Nodes of a deployment often start together, and two processes creating the same
+    table or composite type at once collide in PostgreSQL's catalog (a unique violation
+    that ``IF NOT EXISTS`` does not prevent); so each recorder's tables are created under
+    a session advisory lock, one process at a time.
+    """
 
     application_recorder_class = ChainedPostgresApplicationRecorder
+
+    def aggregate_recorder(self, purpose: str = "events") -> AggregateRecorder:
+        with self._schema_lock():
+            return super().aggregate_recorder(purpose)
+
+    def application_recorder(self) -> ApplicationRecorder:
+        with self._schema_lock():
+            return super().application_recorder()
+
+    def tracking_recorder(self, tracking_recorder_class: Any = None) -> Any:
+        with self._schema_lock():
+            return super().tracking_recorder(tracking_recorder_class)
+
+    @contextmanager
+    def _schema_lock(self) -> Iterator[None]:
+        if not self.env_create_table():
+            yield
+            return
+        with self.datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (_SCHEMA_LOCK,))
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (_SCHEMA_LOCK,))
+
+
+_SCHEMA_LOCK: Final = 5_704_070_001
+"""The advisory lock key for creating tables: any constant every Stoat process shares."""

@@ -78,14 +78,17 @@ class RenderRunner:
     def run(self, render_id: str) -> None:
         app = self._services.app
         job = load_render(app, render_id)
+        if job.status is RenderStatus.RUNNING:
+            # Either its worker died (the broker redelivers once the lease ran out), or
+            # this is a duplicate message (Redis dispatch is at-least-once) while a worker
+            # still reports progress. Silence tells them apart.
+            abandoned = self._await_silence(job)
+            if abandoned is None:
+                log.info("render_running_elsewhere", render_id=render_id)
+                return
+            job = abandoned
         if job.finished:
             log.info("render_already_finished", render_id=render_id, status=job.status)
-            return
-        if self._running_elsewhere(job):
-            # A duplicate message (Redis dispatch is at-least-once) while a worker,
-            # maybe this one, reports progress: leave it be. If that worker dies, the
-            # broker hands its own message to another worker once the lease runs out.
-            log.info("render_running_elsewhere", render_id=render_id)
             return
         context = dict(system_context(request_id=f"render:{render_id}"))
         if job.cancel_requested or job.attempts >= MAX_ATTEMPTS:
@@ -187,11 +190,20 @@ class RenderRunner:
         log.warning("video_encoder_unusable", video_encoder=encoder, fallback="software")
         return {key: value for key, value in options.items() if key != "video_encoder"}
 
-    def _running_elsewhere(self, job: RenderJob) -> bool:
-        if job.status is not RenderStatus.RUNNING:
-            return False
-        silent = datetime.now(UTC) - job.modified_on
-        return silent.total_seconds() < self._services.settings.job_lease_seconds
+    def _await_silence(self, job: RenderJob) -> RenderJob | None:
+        """The job, once it has been silent (no progress, no end) for a lease; None if
+        it keeps reporting for twice that long: another worker has it in hand."""
+        lease = self._services.settings.job_lease_seconds
+        deadline = time.monotonic() + 2 * lease
+        while job.status is RenderStatus.RUNNING:
+            silent = (datetime.now(UTC) - job.modified_on).total_seconds()
+            if silent >= lease:
+                return job
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(min(1.0, lease - silent))
+            job = load_render(self._services.app, str(job.id))
+        return job
 
     def _save(self, job: RenderJob) -> bool:
         try:
