@@ -22,6 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 import apsw
 import httpx
+import msgspec
+
+from stoat._core import Timeline
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -267,6 +270,11 @@ def view_tables(views_db: Path) -> dict[str, list[tuple[Any, ...]]]:
         ]
         tables: dict[str, list[tuple[Any, ...]]] = {}
         for name in names:
+            if name == "project_view_events":
+                continue  # folded into project_views' state below
+            if name == "project_views":
+                tables[name] = sorted(_project_rows(conn), key=repr)
+                continue
             if name == "notification_tracking":
                 # Which follower wrote it differs (the live runner, or a rebuild); the
                 # position each reached must not.
@@ -277,6 +285,24 @@ def view_tables(views_db: Path) -> dict[str, list[tuple[Any, ...]]]:
         return tables
     finally:
         conn.close()
+
+
+def _project_rows(conn: apsw.Connection) -> list[tuple[Any, ...]]:
+    """``project_views`` rows with the runner's resume state resolved: the stored snapshot
+    with the events stored after it applied. Where the snapshot falls depends on how the
+    log was batched (a live runner or a rebuild); the state it resolves to must not."""
+    columns = [str(row[1]) for row in conn.execute("PRAGMA table_info(project_views)")]
+    at = columns.index("state")
+    rows = []
+    for row in conn.execute("SELECT * FROM project_views"):
+        timeline = Timeline.from_snapshot(bytes(row[at]))
+        for name, data in conn.execute(
+            "SELECT type, data FROM project_view_events WHERE project_id = ? ORDER BY version",
+            (row[0],),
+        ):
+            timeline.evolve(name, msgspec.json.decode(data))
+        rows.append((*row[:at], timeline.to_snapshot(), *row[at + 1 :]))
+    return rows
 
 
 def rebuilt_views(data_dir: Path, scratch: Path) -> dict[str, list[tuple[Any, ...]]]:
