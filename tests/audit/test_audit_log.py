@@ -16,18 +16,24 @@ if TYPE_CHECKING:
     from stoat.runtime import Runtime
 
 
-def _audit(client: TestClient[Litestar], **params: Any) -> dict[str, Any]:
-    response = client.get("/v1/audit", params=params, headers={"X-Stoat-After": "0"})
+def _audit(client: TestClient[Litestar], *, after: int = 0, **params: Any) -> dict[str, Any]:
+    headers = {"X-Stoat-After": str(after)}
+    response = client.get("/v1/audit", params=params, headers=headers)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
 
 
-def _everything(client: TestClient[Litestar], **params: Any) -> list[dict[str, Any]]:
+def _everything(
+    client: TestClient[Litestar], *, after: int = 0, **params: Any
+) -> list[dict[str, Any]]:
+    """Every page of the audit log, read once the views reach log position ``after``."""
     items: list[dict[str, Any]] = []
     cursor = None
     while True:
-        page = _audit(client, **params, limit=2, **({"cursor": cursor} if cursor else {}))
+        page = _audit(
+            client, after=after, **params, limit=2, **({"cursor": cursor} if cursor else {})
+        )
         items.extend(page["items"])
         cursor = page["next"]
         if cursor is None:
@@ -95,12 +101,14 @@ def test_filters_by_time_range(client: TestClient[Litestar]) -> None:
     time.sleep(0.05)
     late = client.post("/v1/projects", json={"name": "late"}).json()
     client.get("/v1/projects", headers={"X-Stoat-After": str(late["position"])})
-    after = _everything(client, **{"from": middle})
+    since: dict[str, Any] = {"from": middle}  # "from" is a keyword in Python
+    after = _everything(client, **since)
     assert [item["project_id"] for item in after] == [late["id"]]
     before = _everything(client, to=datetime.fromtimestamp(middle, UTC).isoformat())
     assert early["id"] in {item["project_id"] for item in before}
     assert late["id"] not in {item["project_id"] for item in before}
-    window = _everything(client, **{"from": "2000-01-01T00:00:00Z", "to": middle})
+    between: dict[str, Any] = {"from": "2000-01-01T00:00:00Z", "to": middle}
+    window = _everything(client, **between)
     assert window == before
 
 
@@ -111,14 +119,17 @@ def test_a_projects_log_includes_its_renders(client: TestClient[Litestar]) -> No
     assert client.post(f"{url}/edits", json={"edits": [clip]}).status_code == 200
     render = client.post(f"{url}/renders", json={})
     assert render.status_code == 202, render.text
-    items = _everything(client, project_id=project["id"])
+    # Read after the render's request: the audit view is a projection of the log.
+    items = _everything(client, after=render.json()["position"], project_id=project["id"])
     assert {item["aggregate_type"] for item in items} == {"Project", "RenderJob"}
     requested = next(item for item in items if item["type"] == "RenderRequested")
     assert requested["aggregate_id"] == render.json()["id"]
     # The render's later events carry no project id of their own: found by the render.
     started = wait_for_render(client, render.json())
     assert started["status"] in {"completed", "failed"}
-    later = _everything(client, project_id=project["id"], type="RenderStarted")
+    later = _everything(
+        client, after=render.json()["position"], project_id=project["id"], type="RenderStarted"
+    )
     assert [item["aggregate_id"] for item in later] == [render.json()["id"]]
 
 
