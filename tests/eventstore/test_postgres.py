@@ -88,10 +88,10 @@ class TestLibraryConformance(lib.ApplicationRecorderTestCase[ChainedPostgresAppl
         return recorder
 
     def test_concurrent_throughput(self) -> None:
-        pytest.skip("a timing, not a property (timings stay out of tests): bench/append_postgres.py")
+        pytest.skip("a timing, not a property (timings stay out of tests): see bench/")
 
     def test_performance(self) -> None:
-        pytest.skip("a timing, not a property (timings stay out of tests): bench/append_postgres.py")
+        pytest.skip("a timing, not a property (timings stay out of tests): see bench/")
 
 
 def test_the_chain_equals_the_sqlite_stores(
