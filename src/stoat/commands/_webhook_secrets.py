@@ -151,12 +151,13 @@ def secret_box(data_dir: Path, key: str | None = None) -> SecretBox:
     with _boxes_lock:
         box = _boxes.get(name)
         if box is None:
-            raw = _decode_key(key) if key is not None else _load_or_create_key(path)
+            raw = decode_secrets_key(key) if key is not None else _load_or_create_key(path)
             box = _boxes[name] = SecretBox(raw)
         return box
 
 
-def _decode_key(key: str) -> bytes:
+def decode_secrets_key(key: str) -> bytes:
+    """The 32 bytes of a base64 webhook secrets key; ValueError if it is not one."""
     try:
         raw = base64.b64decode(key, validate=True)
     except ValueError:

@@ -24,10 +24,17 @@ import hashlib
 import struct
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, Protocol
+from uuid import UUID
 
 if TYPE_CHECKING:
     from collections.abc import Container, Iterable
-    from uuid import UUID
+
+
+def stored_id(originator_id: UUID | str) -> str:
+    """An originator id as both stores keep it and the chain covers it: a UUID as 32
+    lowercase hex digits (as ``eventsourcing.sqlite`` stores it), text as it is."""
+    return originator_id.hex if isinstance(originator_id, UUID) else originator_id
+
 
 GENESIS: Final = bytes(32)
 """The ``chain_hash`` before the first event."""

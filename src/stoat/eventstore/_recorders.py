@@ -16,7 +16,7 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 
-from stoat.eventstore._chain import GENESIS, chain_rows
+from stoat.eventstore._chain import GENESIS, chain_rows, stored_id
 from stoat.eventstore._subscription import ApswSubscription
 
 if TYPE_CHECKING:
@@ -77,12 +77,6 @@ class ApswRecorder(Recorder):
         if self.datastore.originator_id_type == "uuid":
             return UUID(cast("str", originator_id))
         return cast("str", originator_id)
-
-
-def _stored_id(originator_id: UUID | str) -> str:
-    # UUIDs are stored as 32 hex digits, like eventsourcing.sqlite, so both
-    # ORIGINATOR_ID_TYPE settings share one TEXT column.
-    return originator_id.hex if isinstance(originator_id, UUID) else originator_id
 
 
 class ApswAggregateRecorder(ApswRecorder, AggregateRecorder):
@@ -149,7 +143,7 @@ class ApswAggregateRecorder(ApswRecorder, AggregateRecorder):
         (see ``_groupcommit``), so it must compute from the cursor and its arguments only.
         """
         return [
-            (_stored_id(s.originator_id), s.originator_version, s.topic, s.state)
+            (stored_id(s.originator_id), s.originator_version, s.topic, s.state)
             for s in stored_events
         ]
 
@@ -166,12 +160,12 @@ class ApswAggregateRecorder(ApswRecorder, AggregateRecorder):
         statement = self._select_events_statement(
             has_gt=gt is not None, has_lte=lte is not None, desc=desc, has_limit=limit is not None
         )
-        stored_id = _stored_id(originator_id)
-        params: list[SQLiteValue] = [stored_id]
+        stored = stored_id(originator_id)
+        params: list[SQLiteValue] = [stored]
         params.extend(value for value in (gt, lte, limit) if value is not None)
         rows = self.datastore.fetchall(statement, params)
         # Every row has the id we asked for: convert it once, not per row.
-        returned_id = self.convert_originator_id(stored_id)
+        returned_id = self.convert_originator_id(stored)
         return [
             StoredEvent(
                 originator_id=returned_id,
@@ -267,7 +261,7 @@ class ApswApplicationRecorder(ApswAggregateRecorder, ApplicationRecorder):
         else:
             last_id, previous = cast("int", head[0]), cast("bytes", head[1])
         events = (
-            (_stored_id(s.originator_id), s.originator_version, s.topic, s.state)
+            (stored_id(s.originator_id), s.originator_version, s.topic, s.state)
             for s in stored_events
         )
         return cast("list[tuple[SQLiteValue, ...]]", chain_rows(previous, last_id, events))
@@ -357,7 +351,7 @@ class ApswApplicationRecorder(ApswAggregateRecorder, ApplicationRecorder):
     def position_of(self, originator_id: UUID | str, version: int) -> int | None:
         """The notification id of one aggregate's event at ``version``, if stored."""
         row = self.datastore.fetchone(
-            self.select_position_statement, (_stored_id(originator_id), version)
+            self.select_position_statement, (stored_id(originator_id), version)
         )
         return None if row is None else cast("int", row[0])
 

@@ -18,27 +18,22 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final, cast
-from uuid import UUID
 
 import eventsourcing.postgres as pg
 from eventsourcing.persistence import ProgrammingError
 from psycopg.sql import SQL, Identifier
 
-from stoat.eventstore._chain import GENESIS, chain_rows
+from stoat.eventstore._chain import GENESIS, chain_rows, stored_id
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
+    from uuid import UUID
 
     from eventsourcing.persistence import AggregateRecorder, ApplicationRecorder, StoredEvent
     from psycopg import Cursor
     from psycopg.rows import DictRow
 
     from stoat.eventstore._chain import ChainRow
-
-
-def _stored_id(originator_id: UUID | str) -> str:
-    # The chain covers a UUID as 32 hex digits, as the SQLite store stores it.
-    return originator_id.hex if isinstance(originator_id, UUID) else originator_id
 
 
 class ChainedPostgresApplicationRecorder(pg.PostgresApplicationRecorder):
@@ -116,7 +111,7 @@ class ChainedPostgresApplicationRecorder(pg.PostgresApplicationRecorder):
             (0, GENESIS) if head is None else (head["notification_id"], head["chain_hash"])
         )
         events = [
-            (_stored_id(e.originator_id), e.originator_version, e.topic, e.state)
+            (stored_id(e.originator_id), e.originator_version, e.topic, e.state)
             for e in stored_events
         ]
         rows = chain_rows(bytes(previous), last_id, events)
@@ -151,7 +146,7 @@ class ChainedPostgresApplicationRecorder(pg.PostgresApplicationRecorder):
         return [
             (
                 r["notification_id"],
-                _stored_id(r["originator_id"]),
+                stored_id(r["originator_id"]),
                 r["originator_version"],
                 r["topic"],
                 bytes(r["state"]),
