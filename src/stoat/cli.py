@@ -57,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     projections = commands.add_parser("projections", help="manage the read models")
     actions = projections.add_subparsers(required=True, metavar="ACTION")
     rebuild = actions.add_parser("rebuild", help="drop the read models and replay the log")
+    rebuild.add_argument(
+        "--only",
+        choices=["library"],
+        help="rebuild only this read model (the others are left as they are)",
+    )
     _data_dir(rebuild)
     rebuild.set_defaults(handler=_rebuild)
     run = actions.add_parser("run", help="keep this node's read models following the log")
@@ -263,15 +268,18 @@ def _ignore_signal(signum: int, frame: object) -> None:
 
 
 def _rebuild(settings: Settings, args: argparse.Namespace) -> int:
-    del args
     from stoat.runtime import Runtime
 
     runtime = Runtime(settings)
     try:
-        count = runtime.rebuild_projections()
+        if args.only == "library":
+            count = runtime.rebuild_library()
+        else:
+            count = runtime.rebuild_projections()
     finally:
         runtime.stop()
-    print(f"stoat: rebuilt the read models from {count} events", file=sys.stderr)
+    what = "the library" if args.only else "the read models"
+    print(f"stoat: rebuilt {what} from {count} events", file=sys.stderr)
     return 0
 
 

@@ -7,7 +7,7 @@ runner, the dispatcher and a dramatiq worker, each in its own threads.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import dramatiq
 from eventsourcing.persistence import InfrastructureFactory
@@ -24,7 +24,7 @@ from stoat.observability.context import JobLogContext
 from stoat.observability.metrics import attach_queues, detach_queues
 from stoat.projections.broadcast import Broadcaster
 from stoat.projections.follower import LogFollower
-from stoat.projections.library_views import deferred_search_index, rebuild_search_index
+from stoat.projections.library_rebuild import rebuild_library
 from stoat.projections.project_views import ProjectViews
 from stoat.projections.views import ViewStore
 from stoat.services import Services
@@ -37,6 +37,7 @@ from stoat.workers.scan import LIBRARY_SCAN_QUEUE, MEDIA_ASSETS_QUEUE, library_j
 from stoat.workers.webhooks import WEBHOOK_QUEUE, WebhookJobs
 
 if TYPE_CHECKING:
+    from stoat.eventstore import ChainedLog
     from stoat.settings import Settings
 
 RENDER_QUEUE = "renders"
@@ -207,18 +208,24 @@ class Runtime:
         self.services.app.close()
 
     def rebuild_projections(self) -> int:
-        """Drops the read models and replays the whole log into them."""
-        self.services.views.reset()
-        self.projection = ProjectViews(self.services.views, self.services.app.mapper)
-        with deferred_search_index():
-            count = LogFollower(
-                "stoat-rebuild",
-                self.services.app.recorder,
-                position=self.projection.position,
-                handle=self.projection.handle,
-                batch_size=REBUILD_BATCH,
-            ).catch_up()
-        with self.services.views.transaction() as cursor:
-            rebuild_search_index(cursor)
-        self.services.views.create_table()  # the indexes that reset() dropped
+        """Drops the read models and replays the whole log into them: the library's in
+        bulk (:meth:`rebuild_library`), the others through the live projection."""
+        views, app = self.services.views, self.services.app
+        views.reset()
+        others = ProjectViews(views, app.mapper, library=False)
+        count = LogFollower(
+            "stoat-rebuild",
+            app.recorder,
+            position=others.position,
+            handle=others.handle,
+            batch_size=REBUILD_BATCH,
+        ).catch_up()
+        self.rebuild_library()
+        views.create_table()  # the indexes that reset() dropped
         return count
+
+    def rebuild_library(self) -> int:
+        """Replays the library's events into fresh library views, the other read models
+        left as they are; returns how many events (see :mod:`library_rebuild`)."""
+        recorder = cast("ChainedLog", self.services.app.recorder)
+        return rebuild_library(self.services.views, recorder, self.services.app.mapper)

@@ -22,6 +22,7 @@ from typing import Final
 import apsw
 from eventsourcing.persistence import InterfaceError, OperationalError, ProgrammingError
 
+from stoat.eventstore._checkpoint import WalCheckpointer
 from stoat.eventstore._errors import translate_error
 from stoat.eventstore._groupcommit import GroupCommitter
 
@@ -76,6 +77,11 @@ class Database:
         self._pool_lock = threading.Lock()
         self._idle_readers: list[apsw.Connection] = []
         self._writer: apsw.Connection | None = writer
+        self._checkpointer = (
+            None
+            if self.in_memory
+            else WalCheckpointer(db_name, synchronous=synchronous, busy_timeout_ms=busy_timeout_ms)
+        )
         self._configure_writer(writer)
 
     # Writer.
@@ -111,6 +117,8 @@ class Database:
             conn.execute(f"PRAGMA synchronous={self.synchronous}")
         except apsw.Error as error:
             raise translate_error(error) from error
+        if self._checkpointer is not None:
+            self._checkpointer.attach(conn)
 
     def notify_commit(self) -> None:
         """Wake every thread waiting for a commit to this database."""
@@ -174,6 +182,8 @@ class Database:
                 idle, self._idle_readers = self._idle_readers, []
             for conn in idle:
                 conn.close(force=True)
+            if self._checkpointer is not None:
+                self._checkpointer.stop()
             self.discard_writer()
         self.wake_waiters()
 

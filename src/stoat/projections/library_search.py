@@ -31,7 +31,7 @@ def search_text(
     """What a video is found by: name, directory, tags, codecs, metadata words. Deletes
     need exactly the text that was indexed, so this must stay a function of the row."""
     directory, _, name = path.rpartition("/")
-    words = " ".join(_words(_decode(metadata)))
+    words = "" if metadata == b"{}" else " ".join(_words(_decode(metadata)))
     return name, directory, " ".join(tags), codecs, words
 
 
@@ -69,27 +69,33 @@ def rebuild_rows(cursor: apsw.Cursor) -> dict[int, int] | None:
 
 def rebuild_search_index(cursor: apsw.Cursor) -> int:
     """Indexes every video row (the invariant the live path keeps: each row indexed with
-    ``_text`` of its own columns); returns how many."""
+    :func:`search_text` of its own columns); returns how many."""
+    return fill_search_index(cursor, search_entries(search_columns(cursor)))
+
+
+def search_columns(cursor: apsw.Cursor) -> list[tuple[Any, ...]]:
+    """The columns of every video row that its search text is made of."""
+    return cursor.execute("SELECT n, path, tags, codecs, metadata FROM library_videos").fetchall()
+
+
+def search_entries(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The search index's entry for each of ``rows`` (:func:`search_columns`)."""
+    return [
+        (n, *search_text(path, _decode(tags), codecs, metadata))
+        for n, path, tags, codecs, metadata in rows
+    ]
+
+
+def fill_search_index(cursor: apsw.Cursor, entries: list[tuple[Any, ...]]) -> int:
+    """Empties the search index and fills it with ``entries``; returns how many."""
     # A contentless table refuses DELETE once it has rows: 'delete-all' empties it.
     cursor.execute("INSERT INTO library_search (library_search) VALUES ('delete-all')")
-    # Read through a second cursor while this one writes, rather than holding every row.
-    rows = cursor.connection.cursor().execute(
-        "SELECT n, path, tags, codecs, metadata FROM library_videos ORDER BY n"
-    )
-    indexed = 0
-
-    def entries() -> Iterator[tuple[Any, ...]]:
-        nonlocal indexed
-        for n, path, tags, codecs, metadata in rows:
-            indexed += 1
-            yield (n, *search_text(path, _decode(tags), codecs, metadata))
-
     cursor.executemany(
         "INSERT INTO library_search (rowid, name, directory, tags, codecs, metadata) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        entries(),
+        entries,
     )
-    return indexed
+    return len(entries)
 
 
 def index_text(cursor: apsw.Cursor, n: int, text: SearchText) -> None:

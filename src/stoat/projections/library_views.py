@@ -38,13 +38,19 @@ if TYPE_CHECKING:
     from eventsourcing.persistence import Mapper, Notification
 
 __all__ = [
+    "INSERT_VIDEO",
+    "LIBRARY_INDEXES",
     "LIBRARY_RESET",
     "LIBRARY_TABLES",
     "LIBRARY_TOPICS",
+    "decode_library_event",
     "deferred_search_index",  # a rebuild's, from library_search
+    "key_of",
     "project_library",
+    "rebuild_rows",  # a rebuild's, from library_search
     "rebuild_search_index",  # a rebuild's, from library_search
     "video_key",
+    "video_row",
 ]
 
 OPTIMIZE = "PRAGMA optimize=0x10002"
@@ -57,6 +63,15 @@ _SORT_INDEXES = {
     "duration": "duration, n",
     "size": "size, n",
 }
+
+LIBRARY_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS library_videos_key ON library_videos (key)",
+    *(
+        f"CREATE INDEX IF NOT EXISTS library_videos_{name} ON library_videos ({columns})"
+        for name, columns in _SORT_INDEXES.items()
+    ),
+)
+"""The indexes of ``library_videos``, which a rebuild drops and makes again at its end."""
 
 LIBRARY_TABLES = (
     # n is the log position of the import: the primary key is also the "imported" order.
@@ -87,11 +102,7 @@ LIBRARY_TABLES = (
         metadata BLOB NOT NULL,
         media BLOB NOT NULL
     )""",
-    "CREATE INDEX IF NOT EXISTS library_videos_key ON library_videos (key)",
-    *(
-        f"CREATE INDEX IF NOT EXISTS library_videos_{name} ON library_videos ({columns})"
-        for name, columns in _SORT_INDEXES.items()
-    ),
+    *LIBRARY_INDEXES,
     # Contentless: a row is taken out with the 'delete' command and the text it was
     # indexed with (rebuilt from the row by _text), which FTS5 records among its pending
     # changes; contentless_delete=1 would flush them to disk at every delete (65 µs, not 4).
@@ -176,6 +187,7 @@ class _Event(msgspec.Struct):
 
 
 _imports = itertools.count(1)
+_PRESENT = VideoStatus.PRESENT.value
 _decode_event = msgspec.json.Decoder(_Event).decode
 _decode_media = msgspec.json.Decoder(_MediaIndex).decode
 _decode = msgspec.json.Decoder().decode
@@ -188,12 +200,19 @@ def project_library(cursor: apsw.Cursor, notification: Notification, mapper: Map
     handler(cursor, notification, _event(notification, mapper))
 
 
+def decode_library_event(state: bytes) -> _Event | None:
+    """A library event's attributes from its stored JSON (neither encrypted nor
+    compressed), decoded with msgspec; None if it needs upcasting first."""
+    event = _decode_event(state)
+    return event if event.class_version == 1 else None
+
+
 def _event(notification: Notification, mapper: Mapper[Any]) -> _Event:
     """The event's attributes, decoded with msgspec; through the mapper (slow) only when
     the state is encrypted or compressed, or the event needs upcasting."""
     if not (mapper.cipher or mapper.compressor):
-        event = _decode_event(notification.state)
-        if event.class_version == 1:
+        event = decode_library_event(notification.state)
+        if event is not None:
             return event
     domain_event = mapper.to_domain_event(notification)
     return _decode_event(_encode(vars(domain_event)))
@@ -204,7 +223,13 @@ def _event(notification: Notification, mapper: Mapper[Any]) -> _Event:
 
 def video_key(video_id: UUID | str) -> int:
     """The indexed 64-bit key of a video id (see ``library_videos.key``)."""
-    high = (video_id if isinstance(video_id, UUID) else UUID(video_id)).int >> 64
+    return key_of((video_id if isinstance(video_id, UUID) else UUID(video_id)).int)
+
+
+def key_of(number: int) -> int:
+    """The indexed key of a video id given as its 128-bit integer: its first 64 bits, as
+    SQLite's signed integer."""
+    high = number >> 64
     return high - (1 << 64) if high >= 1 << 63 else high
 
 
@@ -245,43 +270,60 @@ def _find(cursor: apsw.Cursor, notification: Notification) -> tuple[int, _Row | 
     return None if found is None else (found[0], _Row(*found[1:]))
 
 
-def _imported(cursor: apsw.Cursor, notification: Notification, event: _Event) -> None:
+INSERT_VIDEO = (
+    "INSERT INTO library_videos (n, key, id, version, status, path, name, kind, duration, "
+    "width, height, has_audio, video_codec, audio_codec, codecs, size, mtime_ns, "
+    "content_hash, imported_at, updated_at, tags, metadata, media) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def video_row(
+    n: int, key: int, video_id: str, version: int, event: _Event
+) -> tuple[tuple[Any, ...], str]:
+    """The ``library_videos`` row an import (or a restore) inserts, and its codecs (a
+    part of its search text); the live projection and a rebuild both insert this."""
+    facts, codecs = _file_columns(event)
+    time, path = event.time, event.path
+    name = path.rpartition("/")[2]
+    tags = _encode(event.tags)
+    row = (
+        *(n, key, video_id, version, _PRESENT, path, name),
+        *facts,
+        *(time, time, tags, event.metadata, event.media),
+    )
+    return row, codecs
+
+
+def _file_columns(event: _Event) -> tuple[tuple[Any, ...], str]:
+    """What an import and an update set from the file's facts: the columns from ``kind``
+    to ``content_hash``, and the codecs (a part of the search text)."""
     assert event.file is not None
+    media = _decode_media(event.media)
+    codecs = _codecs(media)
+    facts = (
+        media.kind,
+        media.duration or 0,  # a still image sorts as 0 s
+        media.display_width,
+        media.display_height,
+        media.has_audio,
+        media.video_codec,
+        media.audio_codec,
+        codecs,
+        event.file.size,
+        event.file.mtime_ns,
+        event.file.content_hash,
+    )
+    return facts, codecs
+
+
+def _imported(cursor: apsw.Cursor, notification: Notification, event: _Event) -> None:
     rows = rebuild_rows(cursor)
     if rows is None and next(_imports) % OPTIMIZE_EVERY == 0:
         cursor.execute(OPTIMIZE)  # a rebuild ends with it (ViewStore.create_table())
-    media = _decode_media(event.media)
-    codecs = _codecs(media)
-    cursor.execute(
-        "INSERT INTO library_videos (n, key, id, version, status, path, name, kind, duration, "
-        "width, height, has_audio, video_codec, audio_codec, codecs, size, mtime_ns, "
-        "content_hash, imported_at, updated_at, tags, metadata, media) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            notification.id,
-            *_ids(notification),
-            notification.originator_version,
-            VideoStatus.PRESENT.value,
-            event.path,
-            event.path.rpartition("/")[2],
-            media.kind,
-            media.duration or 0,  # a still image sorts as 0 s
-            media.display_width,
-            media.display_height,
-            media.has_audio,
-            media.video_codec,
-            media.audio_codec,
-            codecs,
-            event.file.size,
-            event.file.mtime_ns,
-            event.file.content_hash,
-            event.time,
-            event.time,
-            _encode(event.tags),
-            event.metadata,
-            event.media,
-        ),
-    )
+    key, video_id = _ids(notification)
+    row, codecs = video_row(notification.id, key, video_id, notification.originator_version, event)
+    cursor.execute(INSERT_VIDEO, row)
     if rows is None:
         text = search_text(event.path, event.tags, codecs, event.metadata)
         index_text(cursor, notification.id, text)
@@ -290,36 +332,17 @@ def _imported(cursor: apsw.Cursor, notification: Notification, event: _Event) ->
 
 
 def _updated(cursor: apsw.Cursor, notification: Notification, event: _Event) -> None:
-    assert event.file is not None
     found = _find(cursor, notification)
     if found is None:
         return
     n, row = found
-    media = _decode_media(event.media)
-    codecs = _codecs(media)
+    facts, codecs = _file_columns(event)
     cursor.execute(
         "UPDATE library_videos SET version = ?, status = ?, kind = ?, duration = ?, "
         "width = ?, height = ?, has_audio = ?, video_codec = ?, audio_codec = ?, "
         "codecs = ?, size = ?, mtime_ns = ?, content_hash = ?, updated_at = ?, media = ? "
         "WHERE n = ?",
-        (
-            notification.originator_version,
-            VideoStatus.PRESENT.value,
-            media.kind,
-            media.duration or 0,  # a still image sorts as 0 s
-            media.display_width,
-            media.display_height,
-            media.has_audio,
-            media.video_codec,
-            media.audio_codec,
-            codecs,
-            event.file.size,
-            event.file.mtime_ns,
-            event.file.content_hash,
-            event.time,
-            event.media,
-            n,
-        ),
+        (notification.originator_version, _PRESENT, *facts, event.time, event.media, n),
     )
     if row is not None and codecs != row.codecs:  # the indexed text changed (rarely)
         unindex_text(cursor, n, row.text())

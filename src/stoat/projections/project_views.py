@@ -38,9 +38,11 @@ _encode = msgspec.json.encode
 class ProjectViews:
     """Turns a batch of notifications into view updates plus tracking, in one transaction."""
 
-    def __init__(self, views: ViewStore, mapper: Mapper[Any]) -> None:
+    def __init__(self, views: ViewStore, mapper: Mapper[Any], *, library: bool = True) -> None:
         self._views = views
         self._mapper = mapper
+        # Off in a rebuild, which replays the library's events in bulk on its own.
+        self._library = library
         # Timelines of recently changed projects, so an edit does not re-read the state.
         self._timelines: dict[str, Timeline] = {}
         # For each of them, how many events follow its stored snapshot (none: not stored).
@@ -58,7 +60,8 @@ class ProjectViews:
                 for notification in notifications:
                     project_audit(cursor, notification, self._mapper)  # every event
                     if notification.topic in LIBRARY_TOPICS:  # the media library's views
-                        project_library(cursor, notification, self._mapper)
+                        if self._library:
+                            project_library(cursor, notification, self._mapper)
                         continue
                     event = self._mapper.to_domain_event(notification)
                     self._apply(cursor, notification.id, event)

@@ -81,8 +81,8 @@ def test_import_read_patch_and_delete(
         headers={"If-Match": '"1"'},
     )
     assert patched.status_code == 200, patched.text
-    client.patch(url, json={"metadata": {"rating": None}})
-    found = client.get("/v1/videos", params={"q": "gopro"}, headers=after(body)).json()
+    unrated = client.patch(url, json={"metadata": {"rating": None}})
+    found = client.get("/v1/videos", params={"q": "gopro"}, headers=after(unrated.json())).json()
     assert [v["id"] for v in found["items"]] == [body["id"]]
     current = client.get(url, headers={"X-Stoat-After": str(events(runtime))}).json()
     assert (current["tags"], current["metadata"], current["version"]) == (

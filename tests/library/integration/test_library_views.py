@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -172,7 +174,8 @@ def test_changes_reach_the_index(library: Runtime) -> None:
         get_video(library.services.views, item["id"])
 
 
-def test_a_rebuild_gives_the_same_library(library: Runtime) -> None:
+@pytest.mark.parametrize("rebuild", ["all read models", "the library alone"])
+def test_a_rebuild_gives_the_same_library(library: Runtime, rebuild: str) -> None:
     """Every kind of library event, then a rebuild: the same rows, the same search index
     (every term of every column of every row) and the same indexes as the live views."""
     app = library.services.app
@@ -229,7 +232,45 @@ def test_a_rebuild_gives_the_same_library(library: Runtime) -> None:
     ]
     assert {"av1", "documentary", "sony", "24mm", "again", "late"} <= {t[0] for t in live[1]}
     assert {"canon", "hevc"}.isdisjoint(t[0] for t in live[1])
-    library.rebuild_projections()
+    if rebuild == "all read models":
+        library.rebuild_projections()
+    else:
+        library.rebuild_library()
     assert snapshot() == live
     assert names(library, q="documentary av1") == ["interview_anna.mov"]
     assert get_video(library.services.views, str(voiceover.id))["status"] == "missing"
+
+
+def test_the_cli_rebuilds_the_library_alone(settings: Settings) -> None:
+    """``stoat projections rebuild --only library`` brings back a damaged library and
+    leaves the other read models as they were."""
+    runtime = Runtime(settings)
+    runtime.start(jobs=False)
+    try:
+        save(runtime, synthetic_video("/m/a/first.mp4"), synthetic_video("/m/b/second.mov"))
+        position = runtime.services.views.position()
+    finally:
+        runtime.stop()
+    connection = apsw.Connection(str(settings.views_db))
+    try:
+        audit_rows = connection.execute("SELECT count(*) FROM audit_log").get
+        connection.execute("DELETE FROM library_videos WHERE name = 'first.mp4'")
+    finally:
+        connection.close()
+    done = subprocess.run(
+        [sys.executable, "-m", "stoat.cli", "projections", "rebuild", "--only", "library"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"STOAT_DATA_DIR": str(settings.data_dir), "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "rebuilt the library from 2 events" in done.stderr
+    rebuilt = Runtime(settings)
+    try:
+        assert names(rebuilt, q="first OR second", sort="name") == ["first.mp4", "second.mov"]
+        assert rebuilt.services.views.position() == position
+        with rebuilt.services.views.read() as cursor:
+            assert cursor.execute("SELECT count(*) FROM audit_log").get == audit_rows
+    finally:
+        rebuilt.stop()
