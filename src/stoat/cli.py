@@ -124,7 +124,10 @@ def _data_dir(parser: argparse.ArgumentParser) -> None:
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     del args
+    from concurrent.futures import ThreadPoolExecutor
+
     import uvicorn
+    from litestar.concurrency import set_asyncio_executor
 
     from stoat.http.app import create_app
     from stoat.logs import configure_logging
@@ -150,6 +153,12 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             f"({settings.mode}; data in {settings.data_dir.resolve()}"
             f"{'' if settings.run_jobs else '; jobs run elsewhere'})",
             file=sys.stderr,
+        )
+        # Litestar runs sync handlers on asyncio's default executor otherwise: CPUs + 4
+        # threads, so on 2 CPUs 6 requests at once, and a handler waiting for a read
+        # model or a commit held one of them.
+        set_asyncio_executor(
+            ThreadPoolExecutor(settings.http_threads, thread_name_prefix="stoat-http")
         )
         uvicorn.run(
             create_app(runtime.services),

@@ -30,6 +30,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: Path = Path("data")
     host: str = "127.0.0.1"
     port: int = 8000
+    http_threads: int = 32
+    """Threads that run the API's blocking handlers (edits, reads): at most this many
+    requests are in progress at once, the others queue."""
     media_roots: tuple[Path, ...] = ()
     log_level: str = "INFO"
     sqlite_synchronous: Synchronous = "FULL"
@@ -91,6 +94,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Whether ``stoat serve`` also runs the dispatchers and workers (``stoat worker``)."""
 
     def __post_init__(self) -> None:
+        if self.http_threads < 1:
+            msg = f"http_threads must be at least 1, not {self.http_threads}"
+            raise ValueError(msg)
         if self.webhook_secrets_key is not None:
             # The box's own decoder: one definition of a valid key.
             from stoat.commands._webhook_secrets import decode_secrets_key
@@ -222,6 +228,7 @@ _ENV_FIELDS = {
     "data_dir": "path",
     "host": "str",
     "port": "str",
+    "http_threads": "str",
     "media_roots": "paths",
     "log_level": "str",
     "sqlite_synchronous": "str",

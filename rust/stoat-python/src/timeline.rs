@@ -138,7 +138,10 @@ impl Timeline {
     /// `state()` as JSON bytes, built without Python objects: what the read models store.
     fn state_json<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         let timeline = require_timeline(&self.state).into_py_result(py)?;
-        let bytes = serde_json::to_vec(&timeline.wire())
+        // Without the GIL: a read model's document is the bulk of a projection's work,
+        // and the request threads can run meanwhile.
+        let bytes = py
+            .detach(|| serde_json::to_vec(&timeline.wire()))
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
         Ok(PyBytes::new(py, &bytes))
     }
@@ -146,7 +149,9 @@ impl Timeline {
     /// `layout()` as JSON bytes, built without Python objects: what the read models store.
     fn layout_json<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         let timeline = require_timeline(&self.state).into_py_result(py)?;
-        let bytes = layout_to_json(timeline).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let bytes = py
+            .detach(|| layout_to_json(timeline))
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
         Ok(PyBytes::new(py, &bytes))
     }
 
