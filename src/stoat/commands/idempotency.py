@@ -15,8 +15,10 @@ import uuid
 from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
+from eventsourcing.application import AggregateNotFoundError
 
 from stoat.commands.results import RecordedEvent, WriteResult, event_data
+from stoat.domain.request_key import RequestKey
 from stoat.errors import Rejected, error_item
 
 if TYPE_CHECKING:
@@ -68,6 +70,23 @@ def replay_creation(
     if recorded.get("request_hash") != context.get("request_hash"):
         raise key_reused(str(context.get("idempotency_key")))
     return replay(app, aggregate_id, 1, 1)
+
+
+def replay_keyed(
+    app: StoatApplication, key_id: uuid.UUID, context: EventContext
+) -> WriteResult | None:
+    """The first response of the write recorded as :class:`RequestKey` ``key_id`` (see
+    :func:`creation_id`); None if the key was not used yet; :func:`key_reused` when the
+    body differs."""
+    try:
+        record: object = app.repository.get(key_id)
+    except AggregateNotFoundError:
+        return None
+    if not isinstance(record, RequestKey):
+        return None
+    if record.request_hash != context.get("request_hash"):
+        raise key_reused(str(context.get("idempotency_key")))
+    return replay(app, uuid.UUID(record.target_id), record.first_version, record.last_version)
 
 
 def replay_recorded(

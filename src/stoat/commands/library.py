@@ -20,8 +20,15 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import RecordConflictError
 
 from stoat.commands._library_files import MediaRoots, Outcome, confine, examine, record
-from stoat.commands.idempotency import creation_id, replay_creation, replay_recorded
+from stoat.commands.idempotency import (
+    creation_id,
+    event_position,
+    replay_creation,
+    replay_keyed,
+    replay_recorded,
+)
 from stoat.commands.results import WriteResult, write_result
+from stoat.domain.request_key import RequestKey
 from stoat.domain.scan import LibraryScan
 from stoat.domain.video import Video, video_id_for
 from stoat.errors import NotFound, Rejected, VersionConflict, error_item
@@ -93,8 +100,13 @@ def import_video(
     canonical = confine(path, roots)
     clean_tags = None if tags is None else check_tags(tags)
     clean_metadata = None if metadata is None else check_metadata(dict(metadata))
+    # The video's id comes from the path, not the key: the key's first use is recorded
+    # on its own (RequestKey), so a reuse with another path is found too.
+    key_id = creation_id(context, "video-import")
+    done = None if key_id is None else replay_keyed(app, key_id, context)
     known = find_video(app, str(video_id_for(canonical)))
-    done = None if known is None else replay_recorded(app, known.id, context)
+    if done is None and known is not None:
+        done = replay_recorded(app, known.id, context)  # a key used before RequestKey
     if done is not None:
         return done, created_by(done)
     observation = examine(prober, canonical, known)
@@ -111,7 +123,7 @@ def import_video(
             video.metadata if clean_metadata is None else clean_metadata,
             dict(context),
         )
-    result = _save(app, video, context)
+    result = _save(app, video, context, key_id)
     return result, created_by(result)
 
 
@@ -293,17 +305,32 @@ def _check_version(video: Video, expected: int | None) -> None:
         raise VersionConflict(str(video.id), expected, video.version)
 
 
-def _save(app: StoatApplication, video: Video, context: EventContext) -> WriteResult:
+def _save(
+    app: StoatApplication, video: Video, context: EventContext, key_id: UUID | None = None
+) -> WriteResult:
+    """Saves ``video`` and, for a keyed import (``key_id``), the key's first use with it."""
+    written = (video.version - len(video.pending_events) + 1, video.version)
+    key = None
+    if key_id is not None:
+        key = RequestKey.record(
+            key_id=key_id,
+            request_hash=str(context.get("request_hash")),
+            target_id=str(video.id),
+            versions=written,
+            context=dict(context),
+        )
     try:
-        recordings = app.save(video)
+        recordings = app.save(video) if key is None else app.save(video, key)
     except RecordConflictError:
         # A concurrent write won; if it was this request's retry, answer as it did.
-        done = replay_recorded(app, video.id, context)
+        done = None if key_id is None else replay_keyed(app, key_id, context)
+        done = done or replay_recorded(app, video.id, context)
         if done is not None:
             return done
         current = load_video(app, str(video.id)).version
         raise VersionConflict(str(video.id), None, current) from None
-    if not recordings:
-        position = app.recorder.max_notification_id() or 0
+    recordings = [r for r in recordings if r.domain_event.originator_id == video.id]
+    if not recordings:  # nothing changed: the position of the video's last event
+        position = event_position(app, video.id, video.version)
         return WriteResult(id=str(video.id), version=video.version, position=position, events=[])
     return write_result(str(video.id), recordings)

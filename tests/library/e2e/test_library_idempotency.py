@@ -63,11 +63,33 @@ def test_an_import_retried_returns_the_first_response(
     assert log(runtime) == before
     reused(client.post("/v1/videos", json={**body, "tags": ["sea"]}, headers=key))
     assert log(runtime) == before
+    # Another file's video has another id: the key's first use is found all the same.
+    other = {"path": str(library_media / "city_night.mov")}
+    reused(client.post("/v1/videos", json=other, headers=key))
+    assert log(runtime) == before
     unkeyed = client.post("/v1/videos", json=body)
     assert (unkeyed.status_code, [e["type"] for e in unkeyed.json()["events"]]) == (
         200,
         ["VideoUpdated"],
     )
+
+
+def test_a_key_first_used_for_an_unchanged_file_is_kept(
+    client: TestClient[Litestar], runtime: Runtime, library_media: Path
+) -> None:
+    """An import that records nothing (the file is known and unchanged) still uses up
+    its key: another file under it is a reuse, and a retry answers as the first did."""
+    body = {"path": str(library_media / "beach_sunset.mp4")}
+    assert client.post("/v1/videos", json=body).status_code == 201
+    key = {"Idempotency-Key": "import-unchanged"}
+    first = client.post("/v1/videos", json=body, headers=key)
+    assert (first.status_code, first.json()["events"]) == (200, [])
+    before = log(runtime)
+    same(first, client.post("/v1/videos", json=body, headers=key))
+    reused(
+        client.post("/v1/videos", json={"path": str(library_media / "city_night.mov")}, headers=key)
+    )
+    assert log(runtime) == before
 
 
 def test_a_patch_retried_returns_the_first_response(
