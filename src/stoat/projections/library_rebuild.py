@@ -33,7 +33,6 @@ from stoat.projections.library_views import (
     rebuild_rows,
     video_row,
 )
-from stoat.projections.views import APPLICATION_NAME
 
 if TYPE_CHECKING:
     import apsw
@@ -61,7 +60,8 @@ def rebuild_library(views: ViewStore, log: ChainedLog, mapper: Mapper[Any]) -> i
             # After the reset, which would read every page of the old tables into it.
             default_cache = _set_cache_size(cursor, REBUILD_CACHE_KIB)
             replay = _Replay(cursor, mapper)
-            stop, after = _position(views, cursor), 0
+            # The writer is held: the position cannot move while it is read.
+            stop, after = views.position(), 0
             while after < stop and (rows := log.select_chain(after, stop, BATCH)):
                 replay.apply(rows)
                 after = rows[-1][0]
@@ -90,11 +90,6 @@ def _set_cache_size(cursor: apsw.Cursor, kib: int) -> int:
     page_size = int(cursor.execute("PRAGMA page_size").get)
     cursor.execute(f"PRAGMA cache_size = {-int(kib)}")
     return -pages if pages < 0 else pages * page_size // 1024
-
-
-def _position(views: ViewStore, cursor: apsw.Cursor) -> int:
-    row = cursor.execute(views.select_max_tracking_id_statement, (APPLICATION_NAME,)).fetchone()
-    return 0 if row is None or row[0] is None else int(row[0])
 
 
 class _Replay:

@@ -3,7 +3,7 @@
 The index (``library_search``, FTS5, contentless) holds :func:`search_text` of each row
 of ``library_videos``. The live projection keeps it up to date event by event; a
 rebuild defers it (:func:`deferred_search_index`) and fills it once at the end
-(:func:`rebuild_search_index`).
+(:func:`search_columns`, :func:`search_entries`, :func:`fill_search_index`).
 """
 
 from __future__ import annotations
@@ -65,12 +65,6 @@ def rebuild_rows(cursor: apsw.Cursor) -> dict[int, int] | None:
         found = cursor.execute("SELECT id, n FROM library_videos")
         rows = _deferral.rows = {UUID(video_id).int: n for video_id, n in found}
     return rows
-
-
-def rebuild_search_index(cursor: apsw.Cursor) -> int:
-    """Indexes every video row (the invariant the live path keeps: each row indexed with
-    :func:`search_text` of its own columns); returns how many."""
-    return fill_search_index(cursor, search_entries(search_columns(cursor)))
 
 
 def search_columns(cursor: apsw.Cursor) -> list[tuple[Any, ...]]:

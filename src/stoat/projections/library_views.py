@@ -26,7 +26,6 @@ from stoat.projections.library_search import (
     deferred_search_index,
     index_text,
     rebuild_rows,
-    rebuild_search_index,
     search_text,
     unindex_text,
 )
@@ -48,7 +47,6 @@ __all__ = [
     "key_of",
     "project_library",
     "rebuild_rows",  # a rebuild's, from library_search
-    "rebuild_search_index",  # a rebuild's, from library_search
     "video_key",
     "video_row",
 ]
@@ -126,8 +124,8 @@ LIBRARY_TABLES = (
 
 LIBRARY_RESET = (
     # A rebuild fills the table faster without its sort indexes and its id index (its
-    # lookups use a map in memory: see deferred_search_index); creating the tables again
-    # (ViewStore.create_table()) afterwards brings them back.
+    # lookups use a map in memory: see deferred_search_index); the rebuild makes
+    # LIBRARY_INDEXES again at its end.
     *(f"DROP INDEX IF EXISTS library_videos_{name}" for name in (*_SORT_INDEXES, "key")),
     "DELETE FROM library_videos",
     "INSERT INTO library_search (library_search) VALUES ('delete-all')",
