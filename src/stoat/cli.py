@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser(
         "serve",
-        help="run the API with its read models, and the jobs unless STOAT_RUN_JOBS=false",
+        help="run the API, with its read models and (unless STOAT_RUN_JOBS=false) jobs in a "
+        "companion process (in threads with STOAT_BACKGROUND=threads)",
     )
     serve.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default 8000)")
@@ -50,6 +52,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     _data_dir(worker)
     worker.set_defaults(handler=_worker)
+
+    background = commands.add_parser(
+        "background",
+        help="the read models and jobs of `stoat serve`, which starts it; stops when "
+        "its stdin closes",
+    )
+    _data_dir(background)
+    background.set_defaults(handler=_background)
 
     _keys_parser(commands)
     _audit_parser(commands)
@@ -124,52 +134,9 @@ def _data_dir(parser: argparse.ArgumentParser) -> None:
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     del args
-    from concurrent.futures import ThreadPoolExecutor
+    from stoat.serve import serve
 
-    import uvicorn
-    from litestar.concurrency import set_asyncio_executor
-
-    from stoat.http.app import create_app
-    from stoat.logs import configure_logging
-    from stoat.runtime import Runtime
-
-    configure_logging(settings.log_level)
-    # Uvicorn shuts down gracefully on SIGINT/SIGTERM, then raises the signal again; with
-    # these handlers that second raise returns, so the workers and stores are stopped below.
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, _ignore_signal)
-    runtime = Runtime(settings)
-    admin_key = runtime.provision_admin_key()
-    if admin_key is not None:
-        print(
-            f"stoat: created the admin key (also in {settings.data_dir / 'admin.key'}):\n"
-            f"  {admin_key}",
-            file=sys.stderr,
-        )
-    runtime.start(jobs=settings.run_jobs)
-    try:
-        print(
-            f"stoat: serving on http://{settings.host}:{settings.port} "
-            f"({settings.mode}; data in {settings.data_dir.resolve()}"
-            f"{'' if settings.run_jobs else '; jobs run elsewhere'})",
-            file=sys.stderr,
-        )
-        # Litestar runs sync handlers on asyncio's default executor otherwise: CPUs + 4
-        # threads, so on 2 CPUs 6 requests at once, and a handler waiting for a read
-        # model or a commit held one of them.
-        set_asyncio_executor(
-            ThreadPoolExecutor(settings.http_threads, thread_name_prefix="stoat-http")
-        )
-        uvicorn.run(
-            create_app(runtime.services),
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level.lower(),
-            access_log=False,
-        )
-    finally:
-        runtime.stop()
-    return 0
+    return serve(settings)
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
@@ -178,17 +145,28 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
     return _run_until_signal(settings, "worker", projections=True, jobs=True)
 
 
+def _background(settings: Settings, args: argparse.Namespace) -> int:
+    del args
+    # Started by `stoat serve`, which stops it by closing its stdin.
+    return _run_until_signal(
+        settings, "background", projections=True, jobs=settings.run_jobs, until_stdin_ends=True
+    )
+
+
 def _projections_run(settings: Settings, args: argparse.Namespace) -> int:
     del args
     return _run_until_signal(settings, "projections", projections=True, jobs=False)
 
 
-def _run_until_signal(settings: Settings, role: str, *, projections: bool, jobs: bool) -> int:
-    """Runs the background parts without the API until SIGINT or SIGTERM."""
-    import threading
+def _run_until_signal(
+    settings: Settings, role: str, *, projections: bool, jobs: bool, until_stdin_ends: bool = False
+) -> int:
+    """Runs the background parts without the API until SIGINT or SIGTERM (or, with
+    ``until_stdin_ends``, until stdin is closed: the parent process ended)."""
 
     from stoat.logs import configure_logging
     from stoat.runtime import Runtime
+    from stoat.workers.companion import follow_parent
 
     configure_logging(settings.log_level)
     stopping = threading.Event()
@@ -201,6 +179,13 @@ def _run_until_signal(settings: Settings, role: str, *, projections: bool, jobs:
         signal.signal(signum, stop)
     runtime = Runtime(settings)
     runtime.start(projections=projections, jobs=jobs)
+    if until_stdin_ends:
+        threading.Thread(
+            target=follow_parent,
+            args=(sys.stdin.fileno(), stopping, runtime.log_committed_elsewhere),
+            name="stoat-parent",
+            daemon=True,
+        ).start()
     print(
         f"stoat: {role} running ({settings.mode}; read models in {settings.views_db})",
         file=sys.stderr,
@@ -270,10 +255,6 @@ def _application(settings: Settings) -> Iterator[StoatApplication]:
         yield app
     finally:
         app.close()
-
-
-def _ignore_signal(signum: int, frame: object) -> None:
-    del signum, frame
 
 
 def _rebuild(settings: Settings, args: argparse.Namespace) -> int:

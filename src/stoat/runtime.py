@@ -17,6 +17,7 @@ from stoat.audit.signing import service_key
 from stoat.commands.application import StoatApplication
 from stoat.commands.keys import KeyRing, ensure_admin_key
 from stoat.domain.context import system_context
+from stoat.eventstore import ApswDatastore
 from stoat.media.capabilities import xfade_transitions
 from stoat.media.encoders import EncoderProbe
 from stoat.media.probe import Prober
@@ -39,6 +40,7 @@ from stoat.workers.webhooks import WEBHOOK_QUEUE, WebhookJobs
 if TYPE_CHECKING:
     from stoat.eventstore import ChainedLog
     from stoat.settings import Settings
+    from stoat.workers.companion import Companion
 
 RENDER_QUEUE = "renders"
 # A rebuild replays the log in big transactions: fewer commits, faster index builds.
@@ -155,7 +157,6 @@ class Runtime:
         if projections:
             self.projector.catch_up()
             self.projector.start()
-            self.services.broadcaster.start()
         if jobs:
             self.services.encoders.start()
             self.dispatchers.start()
@@ -180,6 +181,25 @@ class Runtime:
             ),
             self.webhooks.dispatcher(),
         ]
+
+    def attach_companion(self, companion: Companion) -> None:
+        """The process running the read models and jobs: it hears of each commit to an
+        embedded log at once, and the readiness check asks whether it runs."""
+        log = self._embedded_log()
+        if log is not None:
+            log.add_commit_listener(companion.nudge)
+        self.services.readiness["background_process"] = lambda: companion.running
+
+    def log_committed_elsewhere(self) -> None:
+        """Another process committed to the log: wake this one's followers to read it.
+        (They would notice within the poll interval anyway; PostgreSQL notifies them.)"""
+        log = self._embedded_log()
+        if log is not None:
+            log.wake_waiters()
+
+    def _embedded_log(self) -> ApswDatastore | None:
+        datastore = getattr(self.services.app.recorder, "datastore", None)
+        return datastore if isinstance(datastore, ApswDatastore) else None
 
     def provision_admin_key(self) -> str | None:
         """Creates the admin key on a first start; returns its token only then."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable  # noqa: TC003 - resolved at runtime, as below
+from dataclasses import dataclass, field
 
 # Real imports, not TYPE_CHECKING ones: Litestar resolves this dependency's annotations.
 from stoat.commands.application import StoatApplication
@@ -26,3 +27,6 @@ class Services:
     broadcaster: Broadcaster
     transitions: list[str]
     encoders: EncoderProbe
+    readiness: dict[str, Callable[[], object]] = field(default_factory=dict)
+    """Readiness checks of parts that run elsewhere (the companion process), by name:
+    each raises, or returns a false value, when its part is not ready."""

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
+Background = Literal["process", "threads"]
 
 
 class SettingsError(ValueError):
@@ -92,6 +93,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Where renders are written and served from; scaled out, storage every node shares."""
     run_jobs: bool = True
     """Whether ``stoat serve`` also runs the dispatchers and workers (``stoat worker``)."""
+    background: Background = "process"
+    """Where ``stoat serve`` runs its read models and jobs: ``process``, a companion
+    process it starts and supervises (the API keeps a GIL to itself), or ``threads``,
+    in the API's own process."""
 
     def __post_init__(self) -> None:
         if self.http_threads < 1:
@@ -258,6 +263,7 @@ _ENV_FIELDS = {
     "broker_url": "str",
     "broker_namespace": "str",
     "run_jobs": "str",
+    "background": "str",
     "output_dir": "path",
 }
 

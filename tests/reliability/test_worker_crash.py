@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import subprocess
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.processes import processes
 from tests.reliability._harness import Server, read_log
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import httpx
 
 # A render that takes a few seconds on two cores: long enough to be killed in the middle.
@@ -40,16 +42,13 @@ def wait_for(
 def ffmpeg_writing_under(directory: Path) -> list[str]:
     """Command lines of live FFmpeg processes whose arguments name ``directory``."""
     found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            argv = (proc / "cmdline").read_bytes().split(b"\0")
-            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        line = b" ".join(argv)
-        if state != "Z" and argv[0].endswith(b"ffmpeg") and str(directory).encode() in line:
+    for process in processes():
+        line = b" ".join(process.argv)
+        if (
+            process.state != "Z"
+            and process.argv[0].endswith(b"ffmpeg")
+            and str(directory).encode() in line
+        ):
             found.append(line.decode(errors="replace"))
     return found
 

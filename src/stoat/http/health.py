@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,8 @@ def _readiness(services: ServicesDep) -> Response[dict[str, Any]]:
         "ffmpeg": _check(lambda: shutil.which(services.settings.ffmpeg) or _missing("ffmpeg")),
         "rust_core": {"ok": True, "version": _core.__version__},
     }
+    for name, probe in services.readiness.items():
+        checks[name] = _check(functools.partial(_probe, name, probe))
     queues = queues_of(services)  # the broker's queue readers, where a runtime runs
     if queues:
         checks["broker"] = _check(lambda: [read() for read in queues.values()])
@@ -71,6 +75,11 @@ def _writable(services: ServicesDep) -> None:
     problem = storage_problem(Path(datastore.db_name))
     if problem is not None:
         raise problem
+
+
+def _probe(name: str, probe: Callable[[], object]) -> None:
+    if not probe():
+        raise RuntimeError(f"{name} is not running")
 
 
 def _missing(name: str) -> str:

@@ -2,6 +2,12 @@
 
 A subscriber registers a queue, then reads the backlog from the store, then drains the
 queue, skipping what the backlog already gave: no gap and no duplicate.
+
+The thread follows the log only while someone listens. Following costs a wake-up and a
+read of the log for every commit, and most of the time no one listens; so it starts
+with the first subscriber and goes quiet after the last one leaves. When it picks up
+again, it starts from the head of the log as read while the new subscriber registers,
+which that subscriber's backlog read (made after) covers.
 """
 
 from __future__ import annotations
@@ -10,54 +16,130 @@ import asyncio
 import threading
 from typing import TYPE_CHECKING, Any
 
+import structlog
+
 from stoat.projections.event_json import event_document
-from stoat.projections.follower import LogFollower
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
+    from eventsourcing.persistence import (
+        ApplicationRecorder,
+        Mapper,
+        Notification,
+        Subscription,
+    )
+
+log = structlog.get_logger(__name__)
 
 QUEUE_LIMIT = 10_000
+BATCH_SIZE = 500
+RETRY_SECONDS = 1.0
 
 
 class Broadcaster:
-    """Follows the log from its head and hands each event to every live subscriber."""
+    """Follows the log, while anyone subscribes, and hands each event to every subscriber."""
 
     def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[Any]) -> None:
+        self._recorder = recorder
         self._mapper = mapper
         self._subscribers: set[_Subscriber] = set()
-        self._lock = threading.Lock()
-        self._position = recorder.max_notification_id() or 0
-        self._follower = LogFollower(
-            "stoat-broadcast", recorder, position=lambda: self._position, handle=self._handle
-        )
+        # Guards the subscribers, the position while the thread is quiet, and the state.
+        self._state = threading.Condition(threading.Lock())
+        self._position = 0
+        self._following = False
+        self._stopping = False
+        self._subscription: Subscription[ApplicationRecorder] | None = None
+        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        self._follower.start()
+    @property
+    def following(self) -> bool:
+        """Whether the thread follows the log now (someone listened at its last event)."""
+        with self._state:
+            return self._following
 
-    def stop(self) -> None:
-        self._follower.stop()
+    def stop(self, timeout: float = 10.0) -> None:
+        with self._state:
+            self._stopping = True
+            subscription = self._subscription
+            self._state.notify_all()
+        if subscription is not None:
+            subscription.stop()
+        if self._thread is not None:
+            self._thread.join(timeout)
 
     def subscribe(self) -> _Subscriber:
         subscriber = _Subscriber(asyncio.get_running_loop())
-        with self._lock:
+        with self._state:
+            if not self._following:
+                # Quiet: resume from the head as it is now, before the subscriber reads
+                # its backlog. (One short read, once per stream that wakes the thread.)
+                self._position = self._recorder.max_notification_id() or 0
+                self._following = True
+                self._state.notify_all()
             self._subscribers.add(subscriber)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="stoat-broadcast", daemon=True
+                )
+                self._thread.start()
         return subscriber
 
     def unsubscribe(self, subscriber: _Subscriber) -> None:
-        with self._lock:
+        with self._state:
             self._subscribers.discard(subscriber)
 
-    def _handle(self, notifications: Sequence[Notification]) -> None:
-        with self._lock:
+    def _run(self) -> None:
+        while self._wait_for_subscribers():
+            try:
+                self._follow()
+            except Exception:
+                log.exception("log_follower_failed", follower="stoat-broadcast")
+                with self._state:
+                    self._state.wait(RETRY_SECONDS)
+
+    def _wait_for_subscribers(self) -> bool:
+        with self._state:
+            while not self._following and not self._stopping:
+                self._state.wait()
+            return not self._stopping
+
+    def _follow(self) -> None:
+        subscription = self._recorder.subscribe(gt=self._position)
+        with self._state:
+            if self._stopping:
+                return
+            self._subscription = subscription
+        with subscription:
+            for notification in subscription:
+                # Under load many events wait behind this one: read them in batches and
+                # skip them when the subscription yields them.
+                if notification.id > self._position and not self._deliver([notification]):
+                    return
+                if not self._catch_up() or self._stopping:
+                    return
+
+    def _catch_up(self) -> bool:
+        while batch := self._recorder.select_notifications(
+            start=self._position + 1, limit=BATCH_SIZE
+        ):
+            if not self._deliver(batch):
+                return False
+        return True
+
+    def _deliver(self, notifications: Sequence[Notification]) -> bool:
+        """Hands ``notifications`` on; False (and quiet) once nobody listens."""
+        with self._state:
             subscribers = list(self._subscribers)
-        self._position = notifications[-1].id
-        if not subscribers:
-            return  # nobody is listening: don't decode what no one will read
+            self._position = notifications[-1].id
+            if not subscribers:
+                self._following = False
+                self._subscription = None
+                return False
         documents = [event_document(n.id, self._mapper.to_domain_event(n)) for n in notifications]
         for subscriber in subscribers:
             subscriber.offer(documents)
+        return True
 
 
 class _Subscriber:
