@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 import hmac
 import os
 import secrets
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -128,6 +129,16 @@ def _validate(name: str, scopes: list[str]) -> None:
         raise Rejected(errors)
 
 
+class Uncached(enum.Enum):
+    """The type of :data:`UNCACHED`."""
+
+    UNCACHED = enum.auto()
+
+
+UNCACHED: Final = Uncached.UNCACHED
+"""``KeyRing.cached`` for a token that must be looked up in the log."""
+
+
 class KeyRing:
     """Authenticates bearer tokens against the log, with a short cache.
 
@@ -143,18 +154,29 @@ class KeyRing:
         self._lock = threading.Lock()
 
     def authenticate(self, token: str) -> Principal | None:
+        cached = self.cached(token)
+        if cached is not UNCACHED:
+            return cached
         digest = secret_hash(token)
         now = time.monotonic()
-        with self._lock:
-            cached = self._cache.get(digest)
-        if cached is not None and now - cached[0] < self._ttl:
-            return cached[1]
         principal = self._lookup(token, digest)
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()
             self._cache[digest] = (now, principal)
         return principal
+
+    def cached(self, token: str) -> Principal | Uncached | None:
+        """The cached answer for ``token``, or :data:`UNCACHED`; never reads the log.
+
+        So an async caller can answer from memory and go to a thread only on a miss.
+        """
+        digest = secret_hash(token)
+        with self._lock:
+            cached = self._cache.get(digest)
+        if cached is not None and time.monotonic() - cached[0] < self._ttl:
+            return cached[1]
+        return UNCACHED
 
     def forget(self) -> None:
         with self._lock:

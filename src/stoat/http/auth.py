@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from litestar.concurrency import sync_to_thread
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
+from stoat.commands.keys import UNCACHED
 from stoat.domain.api_key import Scope
 from stoat.http.context import PRINCIPAL_KEY
 
@@ -31,19 +33,29 @@ def required_scope(connection: ASGIConnection[Any, Any, Any, Any], opt: dict[str
 
 
 def bearer_guard(keys: KeyRing) -> Any:
-    """The guard: 401 without a valid key, 403 without the route's scope."""
+    """The guard: 401 without a valid key, 403 without the route's scope.
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    Async, so a key found in the ring's cache is checked on the event loop: a sync guard
+    costs every request a round trip through the thread pool. Only a cache miss (a
+    read of the log) goes to a thread.
+    """
+
+    async def guard(
+        connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+    ) -> None:
         if handler.opt.get("public"):
             return
         header = connection.headers.get("authorization", "")
         kind, _, token = header.partition(" ")
-        if kind.lower() != "bearer" or not token.strip():
+        token = token.strip()
+        if kind.lower() != "bearer" or not token:
             raise NotAuthorizedException(
                 "send an API key as `Authorization: Bearer <key>`",
                 headers={"WWW-Authenticate": 'Bearer realm="stoat"'},
             )
-        principal = keys.authenticate(token.strip())
+        principal = keys.cached(token)
+        if principal is UNCACHED:
+            principal = await sync_to_thread(keys.authenticate, token)
         if principal is None:
             raise NotAuthorizedException(
                 "the API key is unknown or revoked",
