@@ -183,23 +183,18 @@ class Runtime:
         ]
 
     def attach_companion(self, companion: Companion) -> None:
-        """The process running the read models and jobs: it hears of each commit to an
-        embedded log at once, and the readiness check asks whether it runs."""
-        log = self._embedded_log()
-        if log is not None:
-            log.add_commit_listener(companion.nudge)
+        """The process running the read models and jobs: a read that waits for the views
+        wakes it, and the readiness check asks whether it runs."""
+        self.services.views.when_behind(companion.nudge)
         self.services.readiness["background_process"] = lambda: companion.running
 
     def log_committed_elsewhere(self) -> None:
-        """Another process committed to the log: wake this one's followers to read it.
-        (They would notice within the poll interval anyway; PostgreSQL notifies them.)"""
-        log = self._embedded_log()
-        if log is not None:
-            log.wake_waiters()
-
-    def _embedded_log(self) -> ApswDatastore | None:
+        """Someone waits for the views: wake this process's log followers to read what
+        other processes appended. (Left alone, they look every poll interval, 50 ms,
+        taking all that came meanwhile in one go; PostgreSQL notifies them itself.)"""
         datastore = getattr(self.services.app.recorder, "datastore", None)
-        return datastore if isinstance(datastore, ApswDatastore) else None
+        if isinstance(datastore, ApswDatastore):
+            datastore.wake_waiters()
 
     def provision_admin_key(self) -> str | None:
         """Creates the admin key on a first start; returns its token only then."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import apsw
 from eventsourcing.persistence import InterfaceError, OperationalError, ProgrammingError
@@ -26,9 +26,6 @@ from stoat.eventstore._checkpoint import WalCheckpointer
 from stoat.eventstore._errors import translate_error
 from stoat.eventstore._groupcommit import GroupCommitter
 from stoat.eventstore._watch import CommitWatcher
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
 
 _OPEN_FLAGS: Final = apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE | apsw.SQLITE_OPEN_URI
 # Keep a few idle readers per database: enough for the usual handful of reading threads
@@ -87,7 +84,6 @@ class Database:
             else WalCheckpointer(db_name, synchronous=synchronous, busy_timeout_ms=busy_timeout_ms)
         )
         self._watcher: CommitWatcher | None = None
-        self._commit_listeners: list[Callable[[], None]] = []
         self._configure_writer(writer)
 
     # Writer.
@@ -127,18 +123,10 @@ class Database:
             self._checkpointer.attach(conn)
 
     def notify_commit(self) -> None:
-        """Wake every thread waiting for a commit to this database, and tell the
-        commit listeners (other processes that follow it)."""
+        """Wake every thread waiting for a commit to this database."""
         with self.commits:
             self.generation += 1
             self.commits.notify_all()
-        for listener in self._commit_listeners:
-            listener()
-
-    def add_commit_listener(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` after each commit through this process's writer; it must be
-        quick and must not raise (it runs in the committing thread)."""
-        self._commit_listeners.append(listener)
 
     def wake_waiters(self) -> None:
         """Wake waiters without a commit (a subscription is stopping)."""

@@ -239,10 +239,6 @@ class ApswDatastore:
         """Wake all threads blocked in :meth:`wait_for_commit` on this database."""
         self._db.wake_waiters()
 
-    def add_commit_listener(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` after every commit this process makes to the database."""
-        self._db.add_commit_listener(listener)
-
     def watch_other_writers(self) -> None:
         """Make :meth:`wait_for_commit` wake promptly for other processes' commits too."""
         self._db.watch_other_writers()

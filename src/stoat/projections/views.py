@@ -20,7 +20,7 @@ from stoat.projections.represent import clip_count
 from stoat.projections.webhook_views import WEBHOOK_RESET, WEBHOOK_TABLES
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     import apsw
 
@@ -65,6 +65,8 @@ _decode = msgspec.json.decode
 class ViewStore(ApswTrackingRecorder):
     """Read models plus their tracking position, and the queries the API makes."""
 
+    _nudge: Callable[[], None] | None = None
+
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
@@ -79,8 +81,16 @@ class ViewStore(ApswTrackingRecorder):
         """The log position the views have reached (0 before the first event)."""
         return self.max_tracking_id(APPLICATION_NAME) or 0
 
+    def when_behind(self, nudge: Callable[[], None]) -> None:
+        """Call ``nudge`` when a :meth:`wait` finds the views behind: the projector runs
+        in another process, which reads the log only now and then unless told to."""
+        self._nudge = nudge
+
     def wait(self, position: int, timeout: float) -> None:  # type: ignore[override]
         """Blocks until the views reach ``position``; raises ReadTimeout after ``timeout``."""
+        nudge = self._nudge
+        if nudge is not None and not self.has_tracking_id(APPLICATION_NAME, position):
+            nudge()
         try:
             super().wait(APPLICATION_NAME, position, timeout=timeout)
         except TimeoutError:

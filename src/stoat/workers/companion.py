@@ -16,10 +16,11 @@ child process and keeps only HTTP; ADR 0012 has the figures.
   next ``stoat serve``.
 - A child that exits while the parent runs is logged and started again, after a pause
   that doubles from 1 s up to 30 s while it keeps failing soon after starting.
-- :meth:`Companion.nudge` (called after each commit to the event log) writes
-  :data:`COMMITTED` to the child's stdin, so its followers read the new events at once
-  instead of at their next look at ``PRAGMA data_version`` (every 50 ms): a read with
-  ``X-Stoat-After`` right after an edit waits for one projection, not for a poll.
+- :meth:`Companion.nudge` writes :data:`COMMITTED` to the child's stdin when a read
+  with ``X-Stoat-After`` finds the read models behind, and the child's followers then
+  read the log at once. Otherwise they look at ``PRAGMA data_version`` every 50 ms and
+  take all that came meanwhile in one go: under a stream of edits nobody reads back,
+  the child wakes 20 times a second, not once per commit.
 """
 
 from __future__ import annotations
