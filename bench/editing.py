@@ -227,10 +227,31 @@ def _client_process(
     queue.put(sum(counts))
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) that process ``pid`` has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_processes(server: int) -> dict[str, int]:
+    """The API process and, when it has one, its companion (``stoat background``)."""
+    found = {"API": server}
+    for entry in Path("/proc").iterdir():
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+        if parent == server and b"background" in command:
+            found["companion"] = int(entry.name)
+    return found
+
+
 def bench_http_concurrency(
-    base: str, kind: str, seconds: float, processes: int = 4, threads: int = 4
+    base: str, kind: str, seconds: float, server: int, processes: int = 4, threads: int = 4
 ) -> float:
-    """Edits accepted per second from ``processes`` x ``threads`` closed-loop clients.
+    """Edits accepted per second from ``processes`` x ``threads`` closed-loop clients,
+    and the server's CPU time per edit (its API process and its companion apart).
 
     Every client makes its project first; the clock starts when all are ready.
     """
@@ -244,13 +265,18 @@ def bench_http_concurrency(
         client.start()
     for _ in clients:
         ready.get()
+    watched = server_processes(server)
+    before = {name: cpu_seconds(pid) for name, pid in watched.items()}
     go.set()
     total: int = sum(queue.get() for _ in clients)
+    used = {name: cpu_seconds(pid) - before[name] for name, pid in watched.items()}
     for client in clients:
         client.join()
     rate = total / seconds
     name = f"HTTP edits accepted with {processes * threads} concurrent clients, durable"
     print(f"{name:58s} {rate:8.0f} edits/s (target >= 1,000)")
+    per_edit = ", ".join(f"{part} {1000 * cpu / total:.2f} ms" for part, cpu in used.items())
+    print(f"{'  server CPU per edit':58s} {per_edit}")
     return rate
 
 
@@ -328,7 +354,7 @@ def main() -> None:
                     if "latency" in parts:
                         bench_http_latency(base, args.client, args.edits)
                     if "concurrency" in parts:
-                        bench_http_concurrency(base, args.client, args.seconds)
+                        bench_http_concurrency(base, args.client, args.seconds, server.pid)
             finally:
                 server.send_signal(signal.SIGTERM)
                 server.wait(30)

@@ -38,3 +38,42 @@ def test_a_snapshot_that_cannot_be_stored_does_not_fail_the_edit(
     stored = app.recorder.select_events(UUID(project["id"]), desc=True, limit=1)
     assert stored[0].originator_version == 100
     assert app.repository.get(UUID(project["id"])).version == 100
+
+
+def test_the_snapshot_from_the_cache_equals_one_rebuilt_from_the_log(
+    client: TestClient[Litestar], runtime: Runtime
+) -> None:
+    app = runtime.services.app
+    assert app.snapshots is not None
+    rebuilds: list[Any] = []
+    rebuild = app.take_snapshot
+
+    def counted(*args: Any, **kwargs: Any) -> None:
+        rebuilds.append(args)
+        rebuild(*args, **kwargs)
+
+    app.take_snapshot = counted  # type: ignore[method-assign]
+    project = client.post("/v1/projects", json={"name": "snap"}).json()
+    project_id = UUID(project["id"])
+    url = f"/v1/projects/{project['id']}/edits"
+    for n in range(104):  # versions 2 to 105, a snapshot at 100 and an undo between
+        if n == 50:
+            assert client.post(f"/v1/projects/{project['id']}/undo", json={}).status_code == 200
+            continue
+        colour = {"op": "add_clip", "clip_id": f"c{n}", "kind": "color", "color": "red"}
+        response = client.post(url, json={"edits": [{**colour, "duration": 1 + n % 3}]})
+        assert response.status_code == 200, response.text
+    [snapshot] = app.snapshots.get(project_id, desc=True, limit=1)
+    assert snapshot.originator_version == 100
+    assert rebuilds == [], "the snapshot came from the cache, without a second replay"
+    from_snapshot = _replay_only(None, [snapshot])
+    rebuilt = _replay_only(None, app.events.get(project_id, lte=100))
+    assert from_snapshot.version == rebuilt.version == 100
+    assert from_snapshot.timeline.to_snapshot() == rebuilt.timeline.to_snapshot()
+
+
+def _replay_only(aggregate: Any, events: Any) -> Any:
+    # Replays from the log's events alone, without the snapshot under test.
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate

@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import structlog
-from eventsourcing.application import Application
+from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import PersistenceError, Transcoding
 
 from stoat._core import Timeline
 from stoat.domain.project import Project
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
-    from eventsourcing.application import ProcessingEvent
     from eventsourcing.domain import Aggregate
     from eventsourcing.persistence import JSONTranscoder, Recording
 
@@ -46,10 +45,14 @@ class StoatApplication(Application[Any]):
     ) -> list[Recording[Any]]:
         """Stores ``aggregate``'s next ``events``, decided against it but not applied to it.
 
-        Takes the snapshots that :meth:`save` takes for an aggregate's pending events
-        (from the stored events, as it does).
+        This is :meth:`save` less its check of every event against a runtime-checkable
+        protocol (tens of microseconds each), plus the snapshots that :meth:`save` takes
+        for an aggregate's pending events.
         """
-        recordings = self.save(*events)
+        processing_event: ProcessingEvent[Any] = ProcessingEvent()
+        processing_event.events.extend(events)
+        recordings = self._record(processing_event)
+        self._notify(recordings)
         interval = self.snapshotting_intervals.get(type(aggregate))
         if interval and self.snapshots is not None:
             for event in events:
@@ -64,13 +67,37 @@ class StoatApplication(Application[Any]):
             log.warning("snapshot_not_stored", exc_info=True)
 
     def _snapshot(self, aggregate_id: Any, version: int) -> None:
-        """Snapshots only save replay time: once the events are stored, a snapshot that
-        cannot be (a full disk) must not turn the committed save into an error."""
+        """Snapshots ``version`` of a project from the repository's cache.
+
+        Brought up to date there, the cached aggregate is the version just saved, and the
+        next command finds it current. (``take_snapshot`` would rebuild the version
+        from the last snapshot and up to a hundred events, a second time.) If another
+        writer already moved it on, the snapshot is rebuilt as ``take_snapshot`` does.
+
+        Snapshots only save replay time: once the events are stored, a snapshot that
+        cannot be (a full disk) must not turn the committed save into an error.
+        """
         try:
-            self.take_snapshot(aggregate_id, version=version)
+            current = self.repository.get(
+                aggregate_id, projector_func=apply_events, deepcopy_from_cache=False
+            )
+            snapshots = self.snapshots
+            snapshot_class = getattr(type(current), "Snapshot", self.snapshot_class)
+            if current.version != version or snapshots is None or snapshot_class is None:
+                self.take_snapshot(aggregate_id, version=version, projector_func=apply_events)
+                return
+            snapshots.put([snapshot_class.take(current)])
         except PersistenceError:
             log.warning("snapshot_not_stored", aggregate_id=str(aggregate_id), exc_info=True)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(TimelineAsSnapshot())
+
+
+def apply_events(aggregate: Any, events: Iterable[Any]) -> Any:
+    """eventsourcing's ``project_aggregate``, less its assert of a runtime-checked
+    protocol per event (tens of microseconds each)."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
