@@ -55,10 +55,15 @@ def _parser() -> argparse.ArgumentParser:
 
     background = commands.add_parser(
         "background",
-        help="the read models and jobs of `stoat serve`, which starts it; stops when "
-        "its stdin closes",
+        help="the read models and jobs of `stoat serve`, which starts and stops it "
+        "through its stdin",
     )
     _data_dir(background)
+    background.add_argument(
+        "--progress-fd",
+        type=int,
+        help="a pipe to write a byte to after each commit of the read models (set by serve)",
+    )
     background.set_defaults(handler=_background)
 
     _keys_parser(commands)
@@ -146,10 +151,15 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _background(settings: Settings, args: argparse.Namespace) -> int:
-    del args
-    # Started by `stoat serve`, which stops it by closing its stdin.
+    # Started by `stoat serve`, which talks to it through its stdin and hears of its
+    # progress on another pipe (workers.companion).
     return _run_until_signal(
-        settings, "background", projections=True, jobs=settings.run_jobs, until_stdin_ends=True
+        settings,
+        "background",
+        projections=True,
+        jobs=settings.run_jobs,
+        until_stdin_ends=True,
+        progress_fd=args.progress_fd,
     )
 
 
@@ -159,14 +169,19 @@ def _projections_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _run_until_signal(
-    settings: Settings, role: str, *, projections: bool, jobs: bool, until_stdin_ends: bool = False
+    settings: Settings,
+    role: str,
+    *,
+    projections: bool,
+    jobs: bool,
+    until_stdin_ends: bool = False,
+    progress_fd: int | None = None,
 ) -> int:
-    """Runs the background parts without the API until SIGINT or SIGTERM (or, with
-    ``until_stdin_ends``, until stdin is closed: the parent process ended)."""
-
+    """Runs the background parts without the API until SIGINT or SIGTERM, or with
+    ``until_stdin_ends``, until the parent says stop on stdin (or dies)."""
     from stoat.logs import configure_logging
     from stoat.runtime import Runtime
-    from stoat.workers.companion import follow_parent
+    from stoat.workers.companion import follow_parent, progress_reporter
 
     configure_logging(settings.log_level)
     stopping = threading.Event()
@@ -178,6 +193,8 @@ def _run_until_signal(
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, stop)
     runtime = Runtime(settings)
+    if progress_fd is not None:
+        runtime.on_projected(progress_reporter(progress_fd))
     runtime.start(projections=projections, jobs=jobs)
     if until_stdin_ends:
         threading.Thread(

@@ -38,6 +38,10 @@ from stoat.workers.scan import LIBRARY_SCAN_QUEUE, MEDIA_ASSETS_QUEUE, library_j
 from stoat.workers.webhooks import WEBHOOK_QUEUE, WebhookJobs
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from eventsourcing.persistence import Notification
+
     from stoat.eventstore import ChainedLog
     from stoat.settings import Settings
     from stoat.workers.companion import Companion
@@ -109,8 +113,9 @@ class Runtime:
             "stoat-projections",
             app.recorder,
             position=self.projection.position,
-            handle=self.projection.handle,
+            handle=self._project,
         )
+        self._projected: Callable[[], None] | None = None
         self.broker = open_broker(settings)
         # Request id and job id in the worker's log context, from each message.
         self.broker.add_middleware(JobLogContext())
@@ -182,6 +187,15 @@ class Runtime:
             self.webhooks.dispatcher(),
         ]
 
+    def on_projected(self, projected: Callable[[], None]) -> None:
+        """Call ``projected`` after each batch the projector commits to the read models."""
+        self._projected = projected
+
+    def _project(self, notifications: Sequence[Notification]) -> None:
+        self.projection.handle(notifications)
+        if self._projected is not None:
+            self._projected()
+
     def attach_companion(self, companion: Companion) -> None:
         """The process running the read models and jobs: a read that waits for the views
         wakes it, and the readiness check asks whether it runs."""
@@ -194,7 +208,7 @@ class Runtime:
         taking all that came meanwhile in one go; PostgreSQL notifies them itself.)"""
         datastore = getattr(self.services.app.recorder, "datastore", None)
         if isinstance(datastore, ApswDatastore):
-            datastore.wake_waiters()
+            datastore.note_commit_elsewhere()
 
     def provision_admin_key(self) -> str | None:
         """Creates the admin key on a first start; returns its token only then."""

@@ -51,10 +51,14 @@ def serve(settings: Settings) -> int:
         runtime.start(jobs=settings.run_jobs)
     else:
         runtime.start(projections=False, jobs=False)
-        # The companion writes the read models: reads that wait for a position must
-        # hear of its commits at once, not at the next poll.
-        runtime.services.views.datastore.watch_other_writers()
-        companion = Companion(_background_command(settings), os.environ, on_exit=_forget)
+        # The companion writes the read models: reads that wait for a position hear of
+        # its commits from it at once, not at their next poll.
+        companion = Companion(
+            _background_command(settings),
+            os.environ,
+            on_exit=_forget,
+            on_progress=runtime.services.views.datastore.note_commit_elsewhere,
+        )
         companion.start()
         runtime.attach_companion(companion)
     try:

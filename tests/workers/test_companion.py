@@ -8,7 +8,14 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from stoat.workers.companion import COMMITTED, STOP_WORD, Companion, follow_parent
+from stoat.workers.companion import (
+    COMMITTED,
+    PROGRESSED,
+    STOP_WORD,
+    Companion,
+    follow_parent,
+    progress_reporter,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -91,3 +98,31 @@ def test_a_child_that_exits_is_started_again(tmp_path: Path) -> None:
     finally:
         companion.stop()
     assert not companion.running
+
+
+def test_the_parent_hears_the_child_s_progress() -> None:
+    # The child reports twice on the pipe named by the last argument, then waits for stop.
+    script = (
+        "import os, sys; fd = int(sys.argv[-1]); os.write(fd, b'v'); os.write(fd, b'v'); "
+        "sys.stdin.buffer.read()"
+    )
+    heard: list[int] = []
+    companion = Companion(
+        [sys.executable, "-c", script], os.environ, on_progress=lambda: heard.append(1)
+    )
+    companion.start()
+    try:
+        _eventually(lambda: heard)
+    finally:
+        companion.stop()
+    assert companion.restarts == 0
+
+
+def test_the_child_s_reporter_never_blocks_on_a_full_pipe() -> None:
+    read, write = os.pipe()
+    report = progress_reporter(write)
+    for _ in range(100_000):  # far more than a pipe holds
+        report()
+    assert os.read(read, 1) == PROGRESSED
+    os.close(read)
+    os.close(write)

@@ -25,7 +25,6 @@ from eventsourcing.persistence import InterfaceError, OperationalError, Programm
 from stoat.eventstore._checkpoint import WalCheckpointer
 from stoat.eventstore._errors import translate_error
 from stoat.eventstore._groupcommit import GroupCommitter
-from stoat.eventstore._watch import CommitWatcher
 
 _OPEN_FLAGS: Final = apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE | apsw.SQLITE_OPEN_URI
 # Keep a few idle readers per database: enough for the usual handful of reading threads
@@ -83,7 +82,6 @@ class Database:
             if self.in_memory
             else WalCheckpointer(db_name, synchronous=synchronous, busy_timeout_ms=busy_timeout_ms)
         )
-        self._watcher: CommitWatcher | None = None
         self._configure_writer(writer)
 
     # Writer.
@@ -139,24 +137,10 @@ class Database:
         Returns whether a commit happened. Callers loop and re-check their own
         condition, so an early wake-up is harmless.
         """
-        watcher = self._watcher
-        if watcher is None:
-            return self._wait_for_commit(generation, timeout)
-        with watcher.watching():
-            return self._wait_for_commit(generation, timeout)
-
-    def _wait_for_commit(self, generation: int, timeout: float) -> bool:
         with self.commits:
             if self.generation == generation:
                 self.commits.wait(timeout)
             return self.generation != generation
-
-    def watch_other_writers(self) -> None:
-        """Signal commits made by other processes too, within about a millisecond of
-        them, while a thread waits (see ``_watch``). For a database that another
-        process writes, such as read models projected elsewhere."""
-        if self._watcher is None and not self.in_memory:
-            self._watcher = CommitWatcher(self.db_name, self.notify_commit)
 
     # Readers.
 
@@ -200,8 +184,6 @@ class Database:
                 conn.close(force=True)
             if self._checkpointer is not None:
                 self._checkpointer.stop()
-            if self._watcher is not None:
-                self._watcher.stop()
             self.discard_writer()
         self.wake_waiters()
 

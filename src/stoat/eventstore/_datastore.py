@@ -239,9 +239,10 @@ class ApswDatastore:
         """Wake all threads blocked in :meth:`wait_for_commit` on this database."""
         self._db.wake_waiters()
 
-    def watch_other_writers(self) -> None:
-        """Make :meth:`wait_for_commit` wake promptly for other processes' commits too."""
-        self._db.watch_other_writers()
+    def note_commit_elsewhere(self) -> None:
+        """Another process says it committed: wake the waiters as a commit here would
+        (bumping the generation, so a thread about to wait does not miss it)."""
+        self._db.notify_commit()
 
     # Lifecycle.
 

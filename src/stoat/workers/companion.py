@@ -21,6 +21,10 @@ child process and keeps only HTTP; ADR 0012 has the figures.
   read the log at once. Otherwise they look at ``PRAGMA data_version`` every 50 ms and
   take all that came meanwhile in one go: under a stream of edits nobody reads back,
   the child wakes 20 times a second, not once per commit.
+- The child writes :data:`PROGRESSED` to a pipe of its own (``--progress-fd``) after
+  each commit of the read models, and ``on_progress`` runs in the parent, which wakes
+  the reads waiting for a position. So a read after an edit waits for one projection
+  and two pipe hops.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ log = structlog.get_logger(__name__)
 FIRST_PAUSE: Final = 1.0
 LONGEST_PAUSE: Final = 30.0
 STOP_WORD: Final = b"stop\n"
+PROGRESSED: Final = b"v"
+"""A byte the child sends after each commit of the read models."""
 COMMITTED: Final = b"c"
 """A byte the parent sends after a commit; never part of :data:`STOP_WORD`."""
 STEADY_SECONDS: Final = 60.0
@@ -60,11 +66,13 @@ class Companion:
         *,
         stop_seconds: float = 45.0,
         on_exit: Callable[[int], None] | None = None,
+        on_progress: Callable[[], None] | None = None,
     ) -> None:
         self._command = list(command)
         self._env = dict(env)
         self._stop_seconds = stop_seconds
         self._on_exit = on_exit
+        self._on_progress = on_progress
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._process: subprocess.Popen[bytes] | None = None
@@ -117,11 +125,42 @@ class Companion:
             self._thread.join(5.0)
 
     def _spawn(self) -> subprocess.Popen[bytes]:
-        process = subprocess.Popen(
-            self._command, env=self._env, stdin=subprocess.PIPE, start_new_session=True
-        )
+        # The child reports progress (PROGRESSED) on a pipe of its own, named by
+        # ``--progress-fd``: its stdout and stderr stay the parent's, for its logs.
+        progress, report = os.pipe()
+        try:
+            process = subprocess.Popen(
+                [*self._command, "--progress-fd", str(report)],
+                env=self._env,
+                stdin=subprocess.PIPE,
+                start_new_session=True,
+                pass_fds=(report,),
+            )
+        except BaseException:
+            os.close(progress)
+            raise
+        finally:
+            os.close(report)
+        assert process.stdin is not None
+        # Nudges come from request threads, which must never wait for the child.
+        os.set_blocking(process.stdin.fileno(), False)
+        threading.Thread(
+            target=self._relay_progress,
+            args=(progress,),
+            name="stoat-companion-progress",
+            daemon=True,
+        ).start()
         log.info("background_process_started", pid=process.pid)
         return process
+
+    def _relay_progress(self, progress: int) -> None:
+        """Calls ``on_progress`` for what the child reports, until it exits."""
+        try:
+            while os.read(progress, 4096):
+                if self._on_progress is not None:
+                    self._on_progress()
+        finally:
+            os.close(progress)
 
     def _supervise(self) -> None:
         pause = FIRST_PAUSE
@@ -201,3 +240,15 @@ def follow_parent(
 def _die_with_parent() -> None:
     print("stoat: the serving process is gone; stopping at once", file=sys.stderr)
     os.killpg(os.getpgid(0), signal.SIGKILL)
+
+
+def progress_reporter(fd: int) -> Callable[[], None]:
+    """The child's side of ``--progress-fd``: a callable that tells the parent the read
+    models moved on. Never blocks (a full pipe already holds news), never raises."""
+    os.set_blocking(fd, False)
+
+    def report() -> None:
+        with contextlib.suppress(OSError):
+            os.write(fd, PROGRESSED)
+
+    return report
