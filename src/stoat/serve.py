@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from stoat.settings import Settings
+    from stoat.workers.companion import Companion
 
 METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -47,21 +48,21 @@ def serve(settings: Settings) -> int:
             file=sys.stderr,
         )
     companion: Companion | None = None
-    if in_process:
-        runtime.start(jobs=settings.run_jobs)
-    else:
-        runtime.start(projections=False, jobs=False)
-        # The companion writes the read models: reads that wait for a position hear of
-        # its commits from it at once, not at their next poll.
-        companion = Companion(
-            _background_command(settings),
-            os.environ,
-            on_exit=_forget,
-            on_progress=runtime.services.views.datastore.note_commit_elsewhere,
-        )
-        companion.start()
-        runtime.attach_companion(companion)
     try:
+        if in_process:
+            runtime.start(jobs=settings.run_jobs)
+        else:
+            runtime.start(projections=False, jobs=False)
+            # The companion writes the read models: reads that wait for a position hear
+            # of its commits from it at once, not at their next poll.
+            companion = Companion(
+                _background_command(settings),
+                os.environ,
+                on_exit=_forget,
+                on_progress=runtime.services.views.datastore.note_commit_elsewhere,
+            )
+            companion.start()
+            runtime.attach_companion(companion)
         print(
             f"stoat: serving on http://{settings.host}:{settings.port} "
             f"({settings.mode}; data in {settings.data_dir.resolve()}; "
@@ -99,11 +100,11 @@ def _background_command(settings: Settings) -> list[str]:
     ]
 
 
-def _background_summary(settings: Settings, companion: object) -> str:
+def _background_summary(settings: Settings, companion: Companion | None) -> str:
     jobs = "read models and jobs" if settings.run_jobs else "read models; jobs run elsewhere"
     if companion is None:
         return f"{jobs} in this process"
-    return f"{jobs} in process {getattr(companion, 'pid', '?')}"
+    return f"{jobs} in process {companion.pid}"
 
 
 def _share_metrics(directory: Path) -> None:

@@ -45,13 +45,16 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
+STOP_WORD: Final = b"stop\n"
+"""What the parent writes to the child's stdin to stop it."""
+COMMITTED: Final = b"c"
+"""What the parent writes to the child's stdin when a read waits for the read models:
+the log has news, read it now. Never part of :data:`STOP_WORD`."""
+PROGRESSED: Final = b"v"
+"""What the child writes to its progress pipe after each commit of the read models."""
+
 FIRST_PAUSE: Final = 1.0
 LONGEST_PAUSE: Final = 30.0
-STOP_WORD: Final = b"stop\n"
-PROGRESSED: Final = b"v"
-"""A byte the child sends after each commit of the read models."""
-COMMITTED: Final = b"c"
-"""A byte the parent sends after a commit; never part of :data:`STOP_WORD`."""
 STEADY_SECONDS: Final = 60.0
 """A child that ran this long before exiting is restarted after the first pause again."""
 
@@ -108,7 +111,7 @@ class Companion:
             os.write(process.stdin.fileno(), COMMITTED)
 
     def stop(self) -> None:
-        """Closes the child's stdin and waits for it; kills it after ``stop_seconds``."""
+        """Says stop on the child's stdin and waits for it; kills it after ``stop_seconds``."""
         self._stopping.set()
         with self._lock:
             process = self._process
@@ -158,7 +161,7 @@ class Companion:
         try:
             while os.read(progress, 4096):
                 if self._on_progress is not None:
-                    self._on_progress()
+                    _run_logged(self._on_progress)
         finally:
             os.close(progress)
 
@@ -228,13 +231,22 @@ def follow_parent(
     received = b""
     while chunk := os.read(fd, 4096):
         if COMMITTED in chunk:
-            nudged()
+            _run_logged(nudged)
             chunk = chunk.replace(COMMITTED, b"")
         received = (received + chunk)[-len(STOP_WORD) :]
         if received == STOP_WORD:
             stopping.set()
             return
     (orphaned or _die_with_parent)()
+
+
+def _run_logged(callback: Callable[[], None]) -> None:
+    # A failing callback must not end the pipe's reader, or the stop word and the
+    # parent's death would go unheard.
+    try:
+        callback()
+    except Exception:
+        log.exception("companion_callback_failed")
 
 
 def _die_with_parent() -> None:
