@@ -115,6 +115,23 @@ def test_admin_key_is_provisioned_once(settings: Settings) -> None:
         runtime.stop()
 
 
+def test_two_nodes_starting_at_once_provision_the_admin_key_once(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second node's look at the log came before the first one's key was stored."""
+    runtime = Runtime(settings)
+    try:
+        assert runtime.provision_admin_key() == ADMIN_KEY
+        app = runtime.services.app
+        monkeypatch.setattr(app.recorder, "select_notifications", lambda **_: [])
+        assert runtime.provision_admin_key() is None
+        keys = runtime.services.keys
+        keys.forget()
+        assert keys.authenticate(ADMIN_KEY) is not None
+    finally:
+        runtime.stop()
+
+
 def test_cli_creates_lists_and_revokes_keys(settings: Settings) -> None:
     def stoat(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

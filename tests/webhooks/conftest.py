@@ -46,6 +46,10 @@ def subscribe(
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     receiver.secret = created["secret"]
+    # Once the read models have it, later reads (without X-Stoat-After) find it too.
+    after = {"X-Stoat-After": str(created["position"])}
+    readable = client.get(f"/v1/webhooks/{created['id']}", headers=after)
+    assert readable.status_code == 200, readable.text
     return created
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from stoat.audit.requests import check_public_key
@@ -214,9 +215,14 @@ def ensure_admin_key(
     """
     if app.recorder.select_notifications(start=1, limit=1, topics=[KEY_CREATED_TOPIC]):
         return None
-    token, _ = create_key(
-        app, name="admin", scopes=[Scope.ADMIN.value], context=context, token=provided
-    )
+    try:
+        token, _ = create_key(
+            app, name="admin", scopes=[Scope.ADMIN.value], context=context, token=provided
+        )
+    except IntegrityError:
+        # Another node of the deployment, started at the same moment with the same
+        # STOAT_ADMIN_KEY (so the same key id), created it first: a later start, then.
+        return None
     path = data_dir / "admin.key"
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as stream:
