@@ -16,25 +16,15 @@ import asyncio
 import threading
 from typing import TYPE_CHECKING, Any
 
-import structlog
-
 from stoat.projections.event_json import event_document
+from stoat.projections.follower import LogFollower
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from eventsourcing.persistence import (
-        ApplicationRecorder,
-        Mapper,
-        Notification,
-        Subscription,
-    )
-
-log = structlog.get_logger(__name__)
+    from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 
 QUEUE_LIMIT = 10_000
-BATCH_SIZE = 500
-RETRY_SECONDS = 1.0
 
 
 class Broadcaster:
@@ -49,8 +39,14 @@ class Broadcaster:
         self._position = 0
         self._following = False
         self._stopping = False
-        self._subscription: Subscription[ApplicationRecorder] | None = None
-        self._thread: threading.Thread | None = None
+        self._follower = LogFollower(
+            "stoat-broadcast",
+            recorder,
+            position=lambda: self._position,
+            handle=self._deliver,
+            wanted=self._wait_for_subscribers,
+        )
+        self._started = False
 
     @property
     def following(self) -> bool:
@@ -61,12 +57,8 @@ class Broadcaster:
     def stop(self, timeout: float = 10.0) -> None:
         with self._state:
             self._stopping = True
-            subscription = self._subscription
             self._state.notify_all()
-        if subscription is not None:
-            subscription.stop()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._follower.stop(timeout)
 
     def subscribe(self) -> _Subscriber:
         subscriber = _Subscriber(asyncio.get_running_loop())
@@ -78,54 +70,20 @@ class Broadcaster:
                 self._following = True
                 self._state.notify_all()
             self._subscribers.add(subscriber)
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="stoat-broadcast", daemon=True
-                )
-                self._thread.start()
+            if not self._started:
+                self._started = True
+                self._follower.start()
         return subscriber
 
     def unsubscribe(self, subscriber: _Subscriber) -> None:
         with self._state:
             self._subscribers.discard(subscriber)
 
-    def _run(self) -> None:
-        while self._wait_for_subscribers():
-            try:
-                self._follow()
-            except Exception:
-                log.exception("log_follower_failed", follower="stoat-broadcast")
-                with self._state:
-                    self._state.wait(RETRY_SECONDS)
-
     def _wait_for_subscribers(self) -> bool:
         with self._state:
             while not self._following and not self._stopping:
                 self._state.wait()
             return not self._stopping
-
-    def _follow(self) -> None:
-        subscription = self._recorder.subscribe(gt=self._position)
-        with self._state:
-            if self._stopping:
-                return
-            self._subscription = subscription
-        with subscription:
-            for notification in subscription:
-                # Under load many events wait behind this one: read them in batches and
-                # skip them when the subscription yields them.
-                if notification.id > self._position and not self._deliver([notification]):
-                    return
-                if not self._catch_up() or self._stopping:
-                    return
-
-    def _catch_up(self) -> bool:
-        while batch := self._recorder.select_notifications(
-            start=self._position + 1, limit=BATCH_SIZE
-        ):
-            if not self._deliver(batch):
-                return False
-        return True
 
     def _deliver(self, notifications: Sequence[Notification]) -> bool:
         """Hands ``notifications`` on; False (and quiet) once nobody listens."""
@@ -134,7 +92,6 @@ class Broadcaster:
             self._position = notifications[-1].id
             if not subscribers:
                 self._following = False
-                self._subscription = None
                 return False
         documents = [event_document(n.id, self._mapper.to_domain_event(n)) for n in notifications]
         for subscriber in subscribers:
