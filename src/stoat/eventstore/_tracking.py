@@ -45,7 +45,7 @@ from stoat.eventstore._recorders import ApswApplicationRecorder, ApswRecorder, q
 INTERRUPT_CHECK_INTERVAL: Final = 0.05
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from contextlib import AbstractContextManager
     from threading import Event
 
@@ -150,6 +150,7 @@ class ApswTrackingRecorder(ApswRecorder, TrackingRecorder):
         notification_id: int | None,
         timeout: float = 1.0,
         interrupt: Event | None = None,
+        behind: Callable[[], None] | None = None,
     ) -> None:
         """Block until ``notification_id`` of ``application_name`` has been recorded.
 
@@ -159,12 +160,17 @@ class ApswTrackingRecorder(ApswRecorder, TrackingRecorder):
 
         Raises ``TimeoutError`` after ``timeout`` seconds, and the library's
         ``WaitInterruptedError`` once ``interrupt`` is set (noticed within 50 ms).
+        ``behind`` is called once, the first time the position is found not yet
+        recorded (to wake whoever records it, in another process).
         """
         deadline = monotonic() + timeout
         while True:
             generation = self.datastore.commit_generation
             if self.has_tracking_id(application_name, notification_id):
                 return
+            if behind is not None:
+                behind()
+                behind = None
             if interrupt is not None and interrupt.is_set():
                 raise WaitInterruptedError
             remaining = deadline - monotonic()

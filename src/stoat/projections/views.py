@@ -88,11 +88,8 @@ class ViewStore(ApswTrackingRecorder):
 
     def wait(self, position: int, timeout: float) -> None:  # type: ignore[override]
         """Blocks until the views reach ``position``; raises ReadTimeout after ``timeout``."""
-        nudge = self._nudge
-        if nudge is not None and not self.has_tracking_id(APPLICATION_NAME, position):
-            nudge()
         try:
-            super().wait(APPLICATION_NAME, position, timeout=timeout)
+            super().wait(APPLICATION_NAME, position, timeout=timeout, behind=self._nudge)
         except TimeoutError:
             raise ReadTimeout(position, self.position()) from None
 
