@@ -155,10 +155,10 @@ class KeyRing:
         self._lock = threading.Lock()
 
     def authenticate(self, token: str) -> Principal | None:
-        cached = self.cached(token)
+        digest = secret_hash(token)
+        cached = self._cached(digest)
         if cached is not UNCACHED:
             return cached
-        digest = secret_hash(token)
         now = time.monotonic()
         principal = self._lookup(token, digest)
         with self._lock:
@@ -172,7 +172,9 @@ class KeyRing:
 
         So an async caller can answer from memory and go to a thread only on a miss.
         """
-        digest = secret_hash(token)
+        return self._cached(secret_hash(token))
+
+    def _cached(self, digest: str) -> Principal | Uncached | None:
         with self._lock:
             cached = self._cache.get(digest)
         if cached is not None and time.monotonic() - cached[0] < self._ttl:
