@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from stoat.commands.application import apply_events
 from stoat.eventstore._errors import DiskFullError
 
 if TYPE_CHECKING:
@@ -30,10 +31,8 @@ def test_a_snapshot_that_cannot_be_stored_does_not_fail_the_edit(
     project = client.post("/v1/projects", json={"name": "snap"}).json()
     url = f"/v1/projects/{project['id']}/edits"
     for n in range(99):  # versions 2 to 100: the 100th is the snapshot's
-        colour = {"op": "add_clip", "clip_id": f"c{n}", "kind": "color", "color": "red"}
-        response = client.post(url, json={"edits": [{**colour, "duration": 1}]})
-        assert response.status_code == 200, response.text
-    assert response.json()["version"] == 100
+        version = _add_colour_clip(client, url, f"c{n}", 1)
+    assert version == 100
     assert refused, "the snapshot was attempted"
     stored = app.recorder.select_events(UUID(project["id"]), desc=True, limit=1)
     assert stored[0].originator_version == 100
@@ -60,20 +59,19 @@ def test_the_snapshot_from_the_cache_equals_one_rebuilt_from_the_log(
         if n == 50:
             assert client.post(f"/v1/projects/{project['id']}/undo", json={}).status_code == 200
             continue
-        colour = {"op": "add_clip", "clip_id": f"c{n}", "kind": "color", "color": "red"}
-        response = client.post(url, json={"edits": [{**colour, "duration": 1 + n % 3}]})
-        assert response.status_code == 200, response.text
+        _add_colour_clip(client, url, f"c{n}", 1 + n % 3)
     [snapshot] = app.snapshots.get(project_id, desc=True, limit=1)
     assert snapshot.originator_version == 100
     assert rebuilds == [], "the snapshot came from the cache, without a second replay"
-    from_snapshot = _replay_only(None, [snapshot])
-    rebuilt = _replay_only(None, app.events.get(project_id, lte=100))
+    from_snapshot = apply_events(None, [snapshot])
+    rebuilt = apply_events(None, app.events.get(project_id, lte=100))  # the log alone
     assert from_snapshot.version == rebuilt.version == 100
     assert from_snapshot.timeline.to_snapshot() == rebuilt.timeline.to_snapshot()
 
 
-def _replay_only(aggregate: Any, events: Any) -> Any:
-    # Replays from the log's events alone, without the snapshot under test.
-    for event in events:
-        aggregate = event.mutate(aggregate)
-    return aggregate
+def _add_colour_clip(client: TestClient[Litestar], url: str, clip_id: str, seconds: float) -> int:
+    """Adds a colour clip with the edits at ``url``; returns the project's new version."""
+    colour = {"op": "add_clip", "clip_id": clip_id, "kind": "color", "color": "red"}
+    response = client.post(url, json={"edits": [{**colour, "duration": seconds}]})
+    assert response.status_code == 200, response.text
+    return int(response.json()["version"])
