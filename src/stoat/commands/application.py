@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import structlog
 from eventsourcing.application import Application, ProcessingEvent
@@ -13,6 +13,7 @@ from stoat.domain.project import Project
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+    from uuid import UUID
 
     from eventsourcing.domain import Aggregate
     from eventsourcing.persistence import JSONTranscoder, Recording
@@ -59,6 +60,38 @@ class StoatApplication(Application[Any]):
                 if event.originator_version % interval == 0:
                     self._snapshot(aggregate.id, event.originator_version)
         return recordings
+
+    def cached(self, aggregate_id: UUID) -> Aggregate | None:
+        """The aggregate as the repository's cache holds it (None if it does not), not
+        brought up to date from the log: shared, to be read only."""
+        cache = self.repository.cache
+        if cache is None:
+            return None
+        try:
+            aggregate: Any = cache.get(aggregate_id)
+        except KeyError:
+            return None
+        return cast("Aggregate", aggregate)
+
+    def applied(self, aggregate: Aggregate, events: Sequence[Aggregate.Event]) -> None:
+        """Applies ``events``, just stored by :meth:`save_unapplied`, to the cached
+        ``aggregate``, so that the next command finds it current without reading them
+        back from the log.
+
+        Under the repository's fast-forward lock for the aggregate: a concurrent
+        :meth:`Repository.get` may be fast-forwarding it from the log at this moment,
+        and whichever of the two comes second finds the events applied already.
+        """
+        if not events:
+            return
+        repository = self.repository
+        lock = repository._use_fastforward_lock(aggregate.id)
+        try:
+            with lock:
+                if aggregate.version == events[0].originator_version - 1:
+                    apply_events(aggregate, events)
+        finally:
+            repository._disuse_fastforward_lock(aggregate.id)
 
     def _take_snapshots(self, processing_event: ProcessingEvent[Any]) -> None:
         try:

@@ -87,6 +87,16 @@ def _current(app: StoatApplication, project_id: str) -> Project:
     return project
 
 
+def _cached(app: StoatApplication, project_id: str) -> Project | None:
+    """The project as the repository's cache holds it, not read from the log: it may be
+    behind another writer's events. None if it is not cached."""
+    try:
+        project = app.cached(UUID(project_id))
+    except ValueError:
+        return None
+    return project if isinstance(project, Project) else None
+
+
 def edit_project(
     app: StoatApplication,
     prober: Prober,
@@ -160,11 +170,36 @@ def _change(
     context: EventContext,
     decide: Callable[[Project], Decided],
 ) -> WriteResult:
-    # The repository's cached aggregate itself, brought up to date from the log: only
-    # read here. The decision's events are stored without being applied to it; the next
-    # load applies them from the log. So no copy of the timeline per command (a clone of
-    # every clip and up to 1,000 undo steps), and nothing to undo when a save fails.
+    # First against the repository's cached aggregate as it is, without reading the
+    # log. Only an append can show that it was current: another writer's events (a
+    # second API node's) make the append clash. So every other outcome, a rejection or
+    # a version conflict, is decided again against the project read afresh.
+    cached = _cached(app, project_id)
+    if cached is not None:
+        try:
+            return _attempt(app, cached, expected_version, context, decide)
+        except (Rejected, VersionConflict, RecordConflictError):
+            pass
     project = _current(app, project_id)
+    try:
+        return _attempt(app, project, expected_version, context, decide)
+    except RecordConflictError:
+        current = _current(app, project_id).version
+        raise VersionConflict(project_id, project.version, current) from None
+
+
+def _attempt(
+    app: StoatApplication,
+    project: Project,
+    expected_version: int | None,
+    context: EventContext,
+    decide: Callable[[Project], Decided],
+) -> WriteResult:
+    # ``project`` is shared with other commands, only read here: the decision's events
+    # are stored without being applied to it, so no copy of the timeline per command (a
+    # clone of every clip and up to 1,000 undo steps), and nothing to undo when a save
+    # fails. Once they are stored, they are applied to it (``applied``).
+    project_id = str(project.id)
     before = project.version
     key = context.get("idempotency_key")
     recent = project.recent_requests.get(key) if key else None
@@ -180,11 +215,8 @@ def _change(
     except ValidationError as error:
         raise Rejected.from_core(error) from None
     events = project.unapplied_events(decided, context, before)
-    try:
-        recordings = app.save_unapplied(project, events)
-    except RecordConflictError:
-        current = _current(app, project_id).version
-        raise VersionConflict(project_id, before, current) from None
+    recordings = app.save_unapplied(project, events)
+    app.applied(project, events)
     return write_result(project_id, recordings)
 
 
