@@ -36,13 +36,6 @@ def factory(db_name: str) -> Iterator[ApswFactory]:
     factory.close()
 
 
-@pytest.fixture
-def recorder(factory: ApswFactory) -> ApswApplicationRecorder:
-    recorder = factory.application_recorder()
-    assert isinstance(recorder, ApswApplicationRecorder)
-    return recorder
-
-
 def _walk(recorder: ApswApplicationRecorder, wanted: set[int] | None = None) -> ChainWalk:
     walk = ChainWalk()
     walk_chain(recorder.select_chain(0, 10**9, 10**6), walk, wanted or set())

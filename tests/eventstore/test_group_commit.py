@@ -31,33 +31,10 @@ from tests.eventstore._groups import (
 from tests.eventstore._support import assert_chain_intact, stored_events
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
     from uuid import UUID
 
     import apsw
-
-
-@pytest.fixture
-def vfs() -> Iterator[FaultyVFS]:
-    vfs = FaultyVFS()
-    yield vfs
-    vfs.unregister()
-
-
-@pytest.fixture
-def factory(tmp_path: Path, vfs: FaultyVFS) -> Iterator[ApswFactory]:
-    # Through the counting VFS, so tests can see how many fsyncs a group cost.
-    factory = ApswFactory({"APSW_DBNAME": vfs.uri(str(tmp_path / "events.db"))})
-    yield factory
-    factory.close()
-
-
-@pytest.fixture
-def recorder(factory: ApswFactory) -> ApswApplicationRecorder:
-    recorder = factory.application_recorder()
-    assert isinstance(recorder, ApswApplicationRecorder)
-    return recorder
 
 
 def test_a_lone_writer_commits_at_once_without_savepoints(

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from uuid import uuid4
 
-import pytest
 from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,27 +26,12 @@ from tests.eventstore._groups import (
 from tests.eventstore._support import assert_chain_intact, stored_events
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     import apsw
+    import pytest
 
 
 class Interrupt(BaseException):
     """Stands in for KeyboardInterrupt, which only the main thread receives."""
-
-
-@pytest.fixture
-def factory(tmp_path: Path) -> Iterator[ApswFactory]:
-    factory = ApswFactory({"APSW_DBNAME": str(tmp_path / "events.db")})
-    yield factory
-    factory.close()
-
-
-@pytest.fixture
-def recorder(factory: ApswFactory) -> ApswApplicationRecorder:
-    recorder = factory.application_recorder()
-    assert isinstance(recorder, ApswApplicationRecorder)
-    return recorder
 
 
 # Interruptions.

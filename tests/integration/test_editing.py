@@ -7,6 +7,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from stoat import _core
+from tests.integration._edits import colour_clip as color
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -15,17 +16,6 @@ if TYPE_CHECKING:
     from litestar.testing import TestClient
 
     from stoat.runtime import Runtime
-
-
-def color(clip_id: str, seconds: float, **extra: Any) -> dict[str, Any]:
-    return {
-        "op": "add_clip",
-        "kind": "color",
-        "clip_id": clip_id,
-        "color": "red",
-        "duration": seconds,
-        **extra,
-    }
 
 
 def new_project(client: TestClient[Litestar], **body: Any) -> str:

@@ -8,23 +8,20 @@ cache answers exactly as a node with a fresh one would.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 import pytest
 
 from stoat.commands import projects as commands
 from stoat.commands.application import StoatApplication
-from stoat.domain.context import system_context
 from stoat.errors import Rejected, VersionConflict
+from tests.integration._edits import CONTEXT, colour_clip, edit
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from stoat.commands.results import WriteResult
     from stoat.settings import Settings
-
-CONTEXT = system_context("test")
 
 
 @pytest.fixture
@@ -37,36 +34,12 @@ def nodes(settings: Settings) -> Iterator[tuple[StoatApplication, StoatApplicati
     second.close()
 
 
-def colour(clip_id: str) -> dict[str, Any]:
-    return {"op": "add_clip", "kind": "color", "clip_id": clip_id, "color": "red", "duration": 1}
-
-
-def edit(
-    app: StoatApplication,
-    project_id: str,
-    edits: list[dict[str, Any]],
-    expected_version: int | None = None,
-    key: str | None = None,
-) -> WriteResult:
-    context = CONTEXT if key is None else {**CONTEXT, "idempotency_key": key, "request_hash": key}
-    return commands.edit_project(
-        app,
-        None,  # type: ignore[arg-type]  # no file is named, so nothing is probed
-        [],
-        project_id=project_id,
-        edits=edits,
-        expected_version=expected_version,
-        transitions=[],
-        context=context,
-    )
-
-
 def stale_project(nodes: tuple[StoatApplication, StoatApplication]) -> str:
     """A project at version 3 in the log, cached at version 2 by the first node."""
     first, second = nodes
     project_id = commands.create_project(first, name="p", output={}, context=CONTEXT).id
-    assert edit(first, project_id, [colour("a")]).version == 2
-    assert edit(second, project_id, [colour("b")]).version == 3
+    assert edit(first, project_id, [colour_clip("a")]).version == 2
+    assert edit(second, project_id, [colour_clip("b")]).version == 3
     cached = first.cached(UUID(project_id))
     assert cached is not None
     assert cached.version == 2
@@ -78,7 +51,7 @@ def test_an_edit_on_a_stale_cache_appends_after_the_other_writers_events(
 ) -> None:
     first, _ = nodes
     project_id = stale_project(nodes)
-    assert edit(first, project_id, [colour("c")]).version == 4
+    assert edit(first, project_id, [colour_clip("c")]).version == 4
     cached = first.cached(UUID(project_id))
     assert cached is not None
     assert cached.version == 4, "the append was applied to the cached project"
@@ -104,9 +77,9 @@ def test_the_version_another_writer_made_is_the_expected_one(
 ) -> None:
     first, _ = nodes
     project_id = stale_project(nodes)
-    assert edit(first, project_id, [colour("c")], expected_version=3).version == 4
+    assert edit(first, project_id, [colour_clip("c")], expected_version=3).version == 4
     with pytest.raises(VersionConflict) as conflict:
-        edit(first, project_id, [colour("d")], expected_version=3)
+        edit(first, project_id, [colour_clip("d")], expected_version=3)
     assert (conflict.value.expected, conflict.value.current) == (3, 4)
 
 
@@ -126,8 +99,8 @@ def test_a_key_the_other_writer_recorded_is_replayed_not_appended_again(
 ) -> None:
     first, second = nodes
     project_id = commands.create_project(first, name="p", output={}, context=CONTEXT).id
-    assert edit(first, project_id, [colour("a")]).version == 2
-    assert edit(second, project_id, [colour("b")], key="k1").version == 3
-    replayed = edit(first, project_id, [colour("b")], key="k1")
+    assert edit(first, project_id, [colour_clip("a")]).version == 2
+    assert edit(second, project_id, [colour_clip("b")], key="k1").version == 3
+    replayed = edit(first, project_id, [colour_clip("b")], key="k1")
     assert replayed.version == 3
     assert commands.load_project(first, project_id).version == 3

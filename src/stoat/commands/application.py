@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, cast
 
 import structlog
 from eventsourcing.application import Application, ProcessingEvent
-from eventsourcing.persistence import PersistenceError, Transcoding
+from eventsourcing.persistence import Notification, PersistenceError, Recording, Transcoding
 
 from stoat._core import Timeline
 from stoat.domain.project import Project
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Awaitable, Callable, Iterable, Sequence
     from uuid import UUID
 
     from eventsourcing.domain import Aggregate
-    from eventsourcing.persistence import JSONTranscoder, Recording
+    from eventsourcing.persistence import JSONTranscoder, StoredEvent
 
 
 log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
+
+
+class ToThread(Protocol):
+    """Runs a blocking call in a worker thread, for a coroutine to await (as Litestar's
+    ``sync_to_thread``)."""
+
+    def __call__(self, fn: Callable[[], T], /) -> Awaitable[T]: ...
 
 
 class TimelineAsSnapshot(Transcoding):
@@ -54,12 +64,44 @@ class StoatApplication(Application[Any]):
         processing_event.events.extend(events)
         recordings = self._record(processing_event)
         self._notify(recordings)
-        interval = self.snapshotting_intervals.get(type(aggregate))
-        if interval and self.snapshots is not None:
-            for event in events:
-                if event.originator_version % interval == 0:
-                    self._snapshot(aggregate.id, event.originator_version)
+        for version in self._snapshots_due(aggregate, events):
+            self._snapshot(aggregate.id, version)
         return recordings
+
+    async def save_unapplied_async(
+        self,
+        aggregate: Aggregate,
+        events: Sequence[Aggregate.Event],
+        to_thread: ToThread,
+    ) -> list[Recording[Any]]:
+        """:meth:`save_unapplied` for a coroutine: the append joins the writer's queue
+        and the event loop goes on until it is committed. ``to_thread`` runs what would
+        block the loop: the whole save where the recorder cannot append asynchronously
+        (PostgreSQL), and a snapshot.
+        """
+        insert_async = getattr(self.recorder, "insert_events_async", None)
+        if insert_async is None:
+            recordings: list[Recording[Any]] = await to_thread(
+                partial(self.save_unapplied, aggregate, events)
+            )
+            return recordings
+        stored = [self.mapper.to_stored_event(event) for event in events]
+        ids = await insert_async(stored)
+        recordings = [
+            Recording(event, _notification(record, id_))
+            for event, record, id_ in zip(events, stored, ids, strict=True)
+        ]
+        self._notify(recordings)
+        for version in self._snapshots_due(aggregate, events):
+            await to_thread(partial(self._snapshot, aggregate.id, version))
+        return recordings
+
+    def _snapshots_due(self, aggregate: Aggregate, events: Sequence[Aggregate.Event]) -> list[int]:
+        """The versions among ``events`` at which ``aggregate`` is to be snapshotted."""
+        interval = self.snapshotting_intervals.get(type(aggregate))
+        if not interval or self.snapshots is None:
+            return []
+        return [e.originator_version for e in events if e.originator_version % interval == 0]
 
     def cached(self, aggregate_id: UUID) -> Aggregate | None:
         """The aggregate as the repository's cache holds it (None if it does not), not
@@ -126,6 +168,16 @@ class StoatApplication(Application[Any]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(TimelineAsSnapshot())
+
+
+def _notification(stored: StoredEvent, notification_id: int) -> Notification:
+    return Notification(
+        originator_id=stored.originator_id,
+        originator_version=stored.originator_version,
+        topic=stored.topic,
+        state=stored.state,
+        id=notification_id,
+    )
 
 
 def apply_events(aggregate: Any, events: Iterable[Any]) -> Any:

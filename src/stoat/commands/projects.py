@@ -6,30 +6,36 @@ makes one call to the Rust decider, and appends the result in one save.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, Final
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import RecordConflictError
 
-from stoat._core import ValidationError
-from stoat.commands.application import apply_events
+from stoat._core import ValidationError, referenced_paths
+from stoat.commands.change import change, change_async
 from stoat.commands.idempotency import creation_id, key_reused, replay
 from stoat.commands.results import write_result
-from stoat.commands.sources import resolve_sources
+from stoat.commands.sources import ResolvedSources, resolve_sources
 from stoat.domain.project import Project
-from stoat.errors import NotFound, Rejected, VersionConflict
+from stoat.errors import NotFound, Rejected
 from stoat.observability.metrics import core_call
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
-    from stoat.commands.application import StoatApplication
+    from stoat.commands.application import StoatApplication, ToThread
     from stoat.commands.results import WriteResult
     from stoat.domain.context import EventContext
     from stoat.domain.project import Decided
     from stoat.errors import ErrorItem
     from stoat.media.probe import Prober
+
+
+# Larger batches are decided in a thread by edit_project_async, so that no one edits
+# request holds the event loop for long (the decider takes up to ~20 µs an edit).
+ON_LOOP_MAX_EDITS: Final = 64
 
 
 def create_project(
@@ -74,29 +80,6 @@ def load_project(app: StoatApplication, project_id: str, version: int | None = N
     return project
 
 
-def _current(app: StoatApplication, project_id: str) -> Project:
-    """The current project, shared with other commands: to read, never to change."""
-    try:
-        project: Project = app.repository.get(
-            UUID(project_id), projector_func=apply_events, deepcopy_from_cache=False
-        )
-    except (ValueError, AggregateNotFoundError):
-        raise NotFound("project", project_id) from None
-    if not isinstance(project, Project):
-        raise NotFound("project", project_id)
-    return project
-
-
-def _cached(app: StoatApplication, project_id: str) -> Project | None:
-    """The project as the repository's cache holds it, not read from the log: it may be
-    behind another writer's events. None if it is not cached."""
-    try:
-        project = app.cached(UUID(project_id))
-    except ValueError:
-        return None
-    return project if isinstance(project, Project) else None
-
-
 def edit_project(
     app: StoatApplication,
     prober: Prober,
@@ -109,9 +92,64 @@ def edit_project(
     context: EventContext,
 ) -> WriteResult:
     """Validates a batch in Rust and appends all of its events, or none."""
+    decide = _edit_decider(app, prober, roots, edits, transitions=transitions)
+    return change(app, project_id, expected_version, context, decide)
+
+
+async def edit_project_async(
+    app: StoatApplication,
+    prober: Prober,
+    roots: Sequence[str],
+    *,
+    project_id: str,
+    edits: Sequence[Mapping[str, Any]],
+    expected_version: int | None,
+    transitions: Sequence[str],
+    context: EventContext,
+    to_thread: ToThread,
+) -> WriteResult:
+    """:func:`edit_project` for a coroutine on the event loop.
+
+    A batch that names no file, and is small enough to decide in well under a
+    millisecond, is decided on the loop (``change_async``). One that names files (to
+    check on disk and probe with ffprobe) or is larger runs in a thread (``to_thread``).
+    """
+    plain = [dict(edit) for edit in edits]
+    if len(plain) > ON_LOOP_MAX_EDITS or referenced_paths(plain):
+        thread = partial(
+            edit_project,
+            app,
+            prober,
+            roots,
+            project_id=project_id,
+            edits=edits,
+            expected_version=expected_version,
+            transitions=transitions,
+            context=context,
+        )
+        return await to_thread(thread)
+    decide = _edit_decider(
+        app, prober, roots, plain, transitions=transitions, resolved=ResolvedSources()
+    )
+    return await change_async(
+        app, project_id, expected_version, context, decide, to_thread=to_thread
+    )
+
+
+def _edit_decider(
+    app: StoatApplication,
+    prober: Prober,
+    roots: Sequence[str],
+    edits: Sequence[Mapping[str, Any]],
+    *,
+    transitions: Sequence[str],
+    resolved: ResolvedSources | None = None,
+) -> Callable[[Project], Decided]:
+    """The decision of an edits batch, with its files checked and probed (unless
+    ``resolved`` says what they are)."""
 
     def decide(project: Project) -> Decided:
-        sources = resolve_sources(app, prober, roots, edits)
+        sources = resolved or resolve_sources(app, prober, roots, edits)
         env = {"files": sources.files, "transitions": list(transitions)}
         try:
             with core_call("decide"):
@@ -122,7 +160,7 @@ def edit_project(
             raise Rejected(sources.errors)
         return decided
 
-    return _change(app, project_id, expected_version, context, decide)
+    return decide
 
 
 def undo_project(
@@ -133,7 +171,7 @@ def undo_project(
     expected_version: int | None,
     context: EventContext,
 ) -> WriteResult:
-    return _change(app, project_id, expected_version, context, lambda p: p.decide_undo(steps))
+    return change(app, project_id, expected_version, context, lambda p: p.decide_undo(steps))
 
 
 def redo_project(
@@ -144,7 +182,7 @@ def redo_project(
     expected_version: int | None,
     context: EventContext,
 ) -> WriteResult:
-    return _change(app, project_id, expected_version, context, lambda p: p.decide_redo(steps))
+    return change(app, project_id, expected_version, context, lambda p: p.decide_redo(steps))
 
 
 def restore_project(
@@ -160,64 +198,7 @@ def restore_project(
     def decide(project: Project) -> Decided:
         return project.decide_restore(_at_version(app, project_id, version, project))
 
-    return _change(app, project_id, expected_version, context, decide)
-
-
-def _change(
-    app: StoatApplication,
-    project_id: str,
-    expected_version: int | None,
-    context: EventContext,
-    decide: Callable[[Project], Decided],
-) -> WriteResult:
-    # First against the repository's cached aggregate as it is, without reading the
-    # log. Only an append can show that it was current: another writer's events (a
-    # second API node's) make the append clash. So every other outcome, a rejection or
-    # a version conflict, is decided again against the project read afresh.
-    cached = _cached(app, project_id)
-    if cached is not None:
-        try:
-            return _attempt(app, cached, expected_version, context, decide)
-        except (Rejected, VersionConflict, RecordConflictError):
-            pass
-    project = _current(app, project_id)
-    try:
-        return _attempt(app, project, expected_version, context, decide)
-    except RecordConflictError:
-        current = _current(app, project_id).version
-        raise VersionConflict(project_id, project.version, current) from None
-
-
-def _attempt(
-    app: StoatApplication,
-    project: Project,
-    expected_version: int | None,
-    context: EventContext,
-    decide: Callable[[Project], Decided],
-) -> WriteResult:
-    # ``project`` is shared with other commands, only read here: the decision's events
-    # are stored without being applied to it, so no copy of the timeline per command (a
-    # clone of every clip and up to 1,000 undo steps), and nothing to undo when a save
-    # fails. Once they are stored, they are applied to it (``applied``).
-    project_id = str(project.id)
-    before = project.version
-    key = context.get("idempotency_key")
-    recent = project.recent_requests.get(key) if key else None
-    if key and recent is not None:
-        fingerprint, first, last = recent
-        if fingerprint != context.get("request_hash"):
-            raise key_reused(key)
-        return replay(app, project.id, first, last)
-    if expected_version is not None and expected_version != before:
-        raise VersionConflict(project_id, expected_version, before)
-    try:
-        decided = decide(project)
-    except ValidationError as error:
-        raise Rejected.from_core(error) from None
-    events = project.unapplied_events(decided, context, before)
-    recordings = app.save_unapplied(project, events)
-    app.applied(project, events)
-    return write_result(project_id, recordings)
+    return change(app, project_id, expected_version, context, decide)
 
 
 def _at_version(

@@ -176,6 +176,7 @@ class Database:
         if self.writer_thread == threading.get_ident():
             msg = "Cannot close a datastore inside its own write transaction"
             raise ProgrammingError(msg)
+        self.committer.close()
         with self.writer_lock:
             with self._pool_lock:
                 self.closed = True

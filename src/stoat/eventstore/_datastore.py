@@ -14,6 +14,7 @@ from stoat.eventstore._database import Database, acquire_database, release_datab
 from stoat.eventstore._errors import translate_error
 
 if TYPE_CHECKING:
+    import asyncio
     from collections.abc import Callable, Iterator
 
     from apsw import Bindings, SQLiteValues
@@ -111,6 +112,14 @@ class ApswDatastore:
             msg = "A write transaction is already open on this thread; they do not nest"
             raise ProgrammingError(msg)
         return db.committer.submit(work)
+
+    def write_async(self, work: Callable[[apsw.Cursor], T]) -> asyncio.Future[T]:
+        """:meth:`write` for a coroutine: the future of its outcome, on the running loop.
+
+        Queued with the threads' writes, in the same groups; the loop never waits for
+        the writer (see ``GroupCommitter.submit_async``).
+        """
+        return self._live_db().committer.submit_async(work)
 
     @contextmanager
     def transaction(self) -> Iterator[apsw.Cursor]:

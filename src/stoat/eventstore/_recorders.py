@@ -279,6 +279,14 @@ class ApswApplicationRecorder(ApswAggregateRecorder, ApplicationRecorder):
             partial(self._insert_events, stored_events=stored_events, **kwargs)
         )
 
+    async def insert_events_async(self, stored_events: Sequence[StoredEvent]) -> Sequence[int]:
+        """:meth:`insert_events` for a coroutine: the event loop goes on meanwhile."""
+        if not stored_events:
+            return []
+        return await self.datastore.write_async(
+            partial(self._insert_events, stored_events=stored_events)
+        )
+
     def _insert_events(
         self, cursor: apsw.Cursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int]:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
+from litestar.concurrency import sync_to_thread
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
@@ -13,7 +14,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from stoat.commands.history import project_diff, project_history
 from stoat.commands.projects import (
     create_project,
-    edit_project,
+    edit_project_async,
     fork_project,
     load_project,
     redo_project,
@@ -86,8 +87,8 @@ def read_project(
     return Response(doc, headers={"ETag": f'"{doc["version"]}"'})
 
 
-@post("/v1/projects/{project_id:str}/edits", sync_to_thread=True, **SIGNED_ROUTE)
-def apply_edits(  # noqa: PLR0917 - the signature's header and raw body come in too
+@post("/v1/projects/{project_id:str}/edits", **SIGNED_ROUTE)
+async def apply_edits(  # noqa: PLR0917 - the signature's header and raw body come in too
     request: Request[Any, Any, Any],
     project_id: FromPath[str],
     data: JSONBody[EditBatch],
@@ -100,8 +101,10 @@ def apply_edits(  # noqa: PLR0917 - the signature's header and raw body come in 
     May be signed by the caller (``Stoat-Signature``, see the header), for
     non-repudiation: the signature is checked before anything is appended.
     """
+    # Async: the usual edit is decided on the event loop and its append awaited, with
+    # no worker thread; edit_project_async sends what would block to a thread.
     context = signed_context(request, event_context(request, data), raw_body, signature)
-    result = edit_project(
+    result = await edit_project_async(
         services.app,
         services.prober,
         services.settings.allowed_roots,
@@ -110,6 +113,7 @@ def apply_edits(  # noqa: PLR0917 - the signature's header and raw body come in 
         expected_version=expected_version(request, data.expected_version),
         transitions=services.transitions,
         context=context,
+        to_thread=sync_to_thread,
     )
     return write_response(result)
 

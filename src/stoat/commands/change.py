@@ -1,0 +1,177 @@
+"""How a command changes an existing project: decide against its state, append, or refuse.
+
+A command first decides against the project in the repository's cache as it is,
+without reading the log. Only a committed append proves that state current: another
+writer's events (a second API node's) make the append clash. So every other outcome, a
+rejection or a version conflict, is decided again against the project read afresh.
+
+The cached project is shared with other commands and only read here: the decision's
+events are stored without being applied to it, so there is no copy of the timeline per
+command (a clone of every clip and up to 1,000 undo steps) and nothing to undo when a
+save fails. Once they are stored, they are applied to it.
+
+:func:`change_async` is :func:`change` for a coroutine on the event loop: the decision
+runs on the loop and the append is awaited, without a worker thread per command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import RecordConflictError
+
+from stoat._core import ValidationError
+from stoat.commands.application import apply_events
+from stoat.commands.idempotency import key_reused, replay
+from stoat.commands.results import WriteResult, write_result
+from stoat.domain.project import Project
+from stoat.errors import NotFound, Rejected, VersionConflict
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from stoat.commands.application import StoatApplication, ToThread
+    from stoat.domain.context import EventContext
+    from stoat.domain.project import Decided
+
+    Decide = Callable[[Project], Decided]
+
+# The outcomes that a stale cached project may have caused wrongly.
+_STALE = (Rejected, VersionConflict, RecordConflictError)
+
+
+@dataclass(frozen=True, slots=True)
+class Append:
+    """A decision to append ``events`` to ``project`` (they are numbered after it)."""
+
+    project: Project
+    events: list[Project.Event]
+
+
+def current_project(app: StoatApplication, project_id: str) -> Project:
+    """The current project, brought up to date from the log; shared, to read only."""
+    try:
+        project: Project = app.repository.get(
+            UUID(project_id), projector_func=apply_events, deepcopy_from_cache=False
+        )
+    except (ValueError, AggregateNotFoundError):
+        raise NotFound("project", project_id) from None
+    if not isinstance(project, Project):
+        raise NotFound("project", project_id)
+    return project
+
+
+def cached_project(app: StoatApplication, project_id: str) -> Project | None:
+    """The project as the repository's cache holds it, not read from the log: it may be
+    behind another writer's events. None if it is not cached."""
+    try:
+        project = app.cached(UUID(project_id))
+    except ValueError:
+        return None
+    return project if isinstance(project, Project) else None
+
+
+def change(
+    app: StoatApplication,
+    project_id: str,
+    expected_version: int | None,
+    context: EventContext,
+    decide: Decide,
+) -> WriteResult:
+    """Decides with ``decide`` and appends its events, or raises why not."""
+    cached = cached_project(app, project_id)
+    if cached is not None:
+        try:
+            return _commit(app, decide_change(app, cached, expected_version, context, decide))
+        except _STALE:
+            pass
+    return change_afresh(app, project_id, expected_version, context, decide)
+
+
+def change_afresh(
+    app: StoatApplication,
+    project_id: str,
+    expected_version: int | None,
+    context: EventContext,
+    decide: Decide,
+) -> WriteResult:
+    """:func:`change` against the project read up to date from the log."""
+    project = current_project(app, project_id)
+    try:
+        return _commit(app, decide_change(app, project, expected_version, context, decide))
+    except RecordConflictError:
+        current = current_project(app, project_id).version
+        raise VersionConflict(project_id, project.version, current) from None
+
+
+async def change_async(
+    app: StoatApplication,
+    project_id: str,
+    expected_version: int | None,
+    context: EventContext,
+    decide: Decide,
+    *,
+    to_thread: ToThread,
+) -> WriteResult:
+    """:func:`change` for a coroutine, with a ``decide`` that never blocks.
+
+    The usual command, on a cached project, decides on the loop (all CPU: the Rust
+    decider) and awaits its append. What would block the loop runs as :func:`change`
+    in a thread, through ``to_thread``: a project not cached (read from the log), a
+    retried request (its first response is read back), and a stale cache.
+    """
+    cached = cached_project(app, project_id)
+    key = context.get("idempotency_key")
+    if cached is None or (key and key in cached.recent_requests):
+        thread = partial(change, app, project_id, expected_version, context, decide)
+        return await to_thread(thread)
+    try:
+        decided = decide_change(app, cached, expected_version, context, decide)
+        assert isinstance(decided, Append), "a retried request went to the thread"
+        recordings = await app.save_unapplied_async(cached, decided.events, to_thread)
+    except _STALE:
+        afresh = partial(change_afresh, app, project_id, expected_version, context, decide)
+        return await to_thread(afresh)
+    app.applied(cached, decided.events)
+    return write_result(project_id, recordings)
+
+
+def decide_change(
+    app: StoatApplication,
+    project: Project,
+    expected_version: int | None,
+    context: EventContext,
+    decide: Decide,
+) -> Append | WriteResult:
+    """Everything before the append: the retry check, the expected version, ``decide``.
+
+    A retried request (same Idempotency-Key) gets its first response, read back from
+    the log, instead of an :class:`Append`.
+    """
+    before = project.version
+    key = context.get("idempotency_key")
+    recent = project.recent_requests.get(key) if key else None
+    if key and recent is not None:
+        fingerprint, first, last = recent
+        if fingerprint != context.get("request_hash"):
+            raise key_reused(key)
+        return replay(app, project.id, first, last)
+    if expected_version is not None and expected_version != before:
+        raise VersionConflict(str(project.id), expected_version, before)
+    try:
+        decided = decide(project)
+    except ValidationError as error:
+        raise Rejected.from_core(error) from None
+    return Append(project, project.unapplied_events(decided, context, before))
+
+
+def _commit(app: StoatApplication, decided: Append | WriteResult) -> WriteResult:
+    if isinstance(decided, WriteResult):
+        return decided
+    recordings = app.save_unapplied(decided.project, decided.events)
+    app.applied(decided.project, decided.events)
+    return write_result(str(decided.project.id), recordings)
