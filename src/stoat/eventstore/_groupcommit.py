@@ -229,10 +229,20 @@ class GroupCommitter:
 
     def close(self) -> None:
         """Stop the thread that leads for loop units, once it has finished its group."""
-        if self._loop_leader is not None:
-            self._loop_leads.put(None)
-            self._loop_leader.join()
-            self._loop_leader = None
+        leader = self._loop_leader
+        if leader is None:
+            return
+        self._loop_leads.put(None)
+        leader.join()
+        self._loop_leader = None
+        # A group handed to it as it stopped is led here, so that no future waits forever.
+        while True:
+            try:
+                unit = self._loop_leads.get_nowait()
+            except queue.Empty:
+                return
+            if unit is not None:
+                self._lead(unit)
 
     def _lead_for(self, unit: Unit[Any]) -> None:
         """Make ``unit``'s group run: in its own thread, or the loop units' leader's."""
