@@ -12,7 +12,7 @@ import threading
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 
 from stoat.eventstore import ApswApplicationRecorder, ApswFactory
 from tests.eventstore._groups import FaultyVFS, join_all, start_queued, wait_until
@@ -146,3 +146,29 @@ def test_closing_the_store_stops_the_committer_thread(tmp_path: Path) -> None:
     [committer] = [t for t in threading.enumerate() if t.name == "stoat-group-commit"]
     factory.close()
     wait_until(lambda: not committer.is_alive())
+
+
+def test_a_failed_commit_fails_every_loop_append_of_the_group(
+    factory: ApswFactory, recorder: ApswApplicationRecorder, vfs: FaultyVFS
+) -> None:
+    recorder.insert_events(stored_events())
+    batches = [stored_events(count=n) for n in (2, 1)]
+
+    async def append_all() -> list[Any]:
+        with factory.datastore.transaction():  # queue both as one group, then the fault
+            appends = [asyncio.ensure_future(recorder.insert_events_async(b)) for b in batches]
+            while factory.datastore._db.committer.queued < len(batches):
+                await asyncio.sleep(0)
+            vfs.fail_wal_writes = True
+        try:
+            return list(await asyncio.gather(*appends, return_exceptions=True))
+        finally:
+            vfs.fail_wal_writes = False
+
+    errors = asyncio.run(append_all())
+    assert all(isinstance(e, OperationalError) for e in errors), errors
+    assert all("injected write failure" in str(e) for e in errors), errors
+    assert errors[0] is not errors[1]  # one exception object per caller
+    assert recorder.max_notification_id() == 1
+    # The writer recovers for the next append from the loop.
+    assert asyncio.run(recorder.insert_events_async(batches[0])) == [2, 3]
