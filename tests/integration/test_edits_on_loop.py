@@ -106,7 +106,7 @@ def test_a_rejection_on_the_loop_is_the_one_edit_project_gives(app: StoatApplica
     with pytest.raises(Rejected) as in_thread:
         edit(app, project_id, [{"op": "remove_clip", "clip_id": "nope"}])
     assert on_loop.value.errors() == in_thread.value.errors()
-    # A rejection may come from a stale cache: it is decided again, afresh, in a thread.
+    # A rejection may come from a stale cache: the log is read, in a thread, to confirm it.
     assert threads.calls == 1
 
 

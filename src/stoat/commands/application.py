@@ -115,6 +115,11 @@ class StoatApplication(Application[Any]):
             return None
         return cast("Aggregate", aggregate)
 
+    def stored_version(self, aggregate_id: UUID) -> int | None:
+        """The version of the aggregate's last stored event (None if it has none)."""
+        last = self.recorder.select_events(aggregate_id, desc=True, limit=1)
+        return last[0].originator_version if last else None
+
     def applied(self, aggregate: Aggregate, events: Sequence[Aggregate.Event]) -> None:
         """Applies ``events``, just stored by :meth:`save_unapplied`, to the cached
         ``aggregate``, so that the next command finds it current without reading them

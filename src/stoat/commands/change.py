@@ -2,8 +2,10 @@
 
 A command first decides against the project in the repository's cache as it is,
 without reading the log. Only a committed append proves that state current: another
-writer's events (a second API node's) make the append clash. So every other outcome, a
-rejection or a version conflict, is decided again against the project read afresh.
+writer's events (a second API node's) make the append clash, and the command is then
+decided again against the project read afresh. A rejection or a version conflict stands
+if the log holds no later event of the project (one short read); otherwise it too is
+decided again.
 
 The cached project is shared with other commands and only read here: the decision's
 events are stored without being applied to it, so there is no copy of the timeline per
@@ -39,9 +41,6 @@ if TYPE_CHECKING:
     from stoat.domain.project import Decided
 
     Decide = Callable[[Project], Decided]
-
-# The outcomes that a stale cached project may have caused wrongly.
-_STALE = (Rejected, VersionConflict, RecordConflictError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +82,29 @@ def change(
     decide: Decide,
 ) -> WriteResult:
     """Decides with ``decide`` and appends its events, or raises why not."""
+    afresh = partial(change_afresh, app, project_id, expected_version, context, decide)
     cached = cached_project(app, project_id)
-    if cached is not None:
-        try:
-            return _commit(app, decide_change(app, cached, expected_version, context, decide))
-        except _STALE:
-            pass
-    return change_afresh(app, project_id, expected_version, context, decide)
+    if cached is None:
+        return afresh()
+    try:
+        return _commit(app, decide_change(app, cached, expected_version, context, decide))
+    except RecordConflictError:
+        return afresh()
+    except (Rejected, VersionConflict) as refused:
+        return confirm_refusal(app, cached, refused, afresh)
+
+
+def confirm_refusal(
+    app: StoatApplication,
+    cached: Project,
+    refused: Rejected | VersionConflict,
+    afresh: Callable[[], WriteResult],
+) -> WriteResult:
+    """Raises ``refused``, decided against the ``cached`` project, if the log holds no
+    later event of it; otherwise decides again, ``afresh``, against the log."""
+    if app.stored_version(cached.id) == cached.version:
+        raise refused
+    return afresh()
 
 
 def change_afresh(
@@ -120,22 +135,24 @@ async def change_async(
     """:func:`change` for a coroutine, with a ``decide`` that never blocks.
 
     The usual command, on a cached project, decides on the loop (all CPU: the Rust
-    decider) and awaits its append. What would block the loop runs as :func:`change`
-    in a thread, through ``to_thread``: a project not cached (read from the log), a
-    retried request (its first response is read back), and a stale cache.
+    decider) and awaits its append. What would block the loop runs in a thread, through
+    ``to_thread``: a project not cached (read from the log), a retried request (its
+    first response is read back), and what follows a refusal or a clash (the log is
+    read).
     """
     cached = cached_project(app, project_id)
     key = context.get("idempotency_key")
     if cached is None or (key and key in cached.recent_requests):
-        thread = partial(change, app, project_id, expected_version, context, decide)
-        return await to_thread(thread)
+        return await to_thread(partial(change, app, project_id, expected_version, context, decide))
+    afresh = partial(change_afresh, app, project_id, expected_version, context, decide)
     try:
         decided = decide_change(app, cached, expected_version, context, decide)
         assert isinstance(decided, Append), "a retried request went to the thread"
         recordings = await app.save_unapplied_async(cached, decided.events, to_thread)
-    except _STALE:
-        afresh = partial(change_afresh, app, project_id, expected_version, context, decide)
+    except RecordConflictError:
         return await to_thread(afresh)
+    except (Rejected, VersionConflict) as refused:
+        return await to_thread(partial(confirm_refusal, app, cached, refused, afresh))
     app.applied(cached, decided.events)
     return write_result(project_id, recordings)
 
