@@ -167,3 +167,30 @@ def test_a_stale_cache_is_caught_at_the_append_and_decided_afresh(
     with pytest.raises(VersionConflict) as conflict:
         edit_on_loop(app, project_id, [update], Threads(), expected_version=3)
     assert (conflict.value.expected, conflict.value.current) == (3, 4)
+
+
+def test_concurrent_edits_of_one_project_take_turns_on_the_loop(app: StoatApplication) -> None:
+    """Each decides against the version the one before it appended: none loses a race."""
+    project_id = new_project(app)
+    threads = Threads()
+
+    async def edit_all() -> list[WriteResult]:
+        edits = [
+            commands.edit_project_async(
+                app,
+                Prober(),
+                [],
+                project_id=project_id,
+                edits=[colour_clip(f"c{n}")],
+                expected_version=None,
+                transitions=[],
+                context=CONTEXT,
+                to_thread=threads,
+            )
+            for n in range(20)
+        ]
+        return list(await asyncio.gather(*edits))
+
+    results = asyncio.run(edit_all())
+    assert sorted(result.version for result in results) == list(range(3, 23))
+    assert threads.calls == 0

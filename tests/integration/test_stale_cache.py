@@ -2,25 +2,29 @@
 
 Another writer (here a second application on the same store, as a second API node) can
 have moved the project on meanwhile. Only a committed append proves the cache was
-current; every other outcome is decided again against the log, so a node with a stale
-cache answers exactly as a node with a fresh one would.
+current; every other outcome is checked against the log, so a node with a stale cache
+answers exactly as a node with a fresh one would.
 """
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from functools import partial
 from typing import TYPE_CHECKING
 from uuid import UUID
 
 import pytest
 
 from stoat.commands import projects as commands
-from stoat.commands.application import StoatApplication
+from stoat.commands.application import StoatApplication, apply_events
 from stoat.errors import Rejected, VersionConflict
 from tests.integration._edits import CONTEXT, colour_clip, edit
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Awaitable, Callable, Iterator
 
+    from stoat.commands.results import WriteResult
     from stoat.settings import Settings
 
 
@@ -104,3 +108,84 @@ def test_a_key_the_other_writer_recorded_is_replayed_not_appended_again(
     replayed = edit(first, project_id, [colour_clip("b")], key="k1")
     assert replayed.version == 3
     assert commands.load_project(first, project_id).version == 3
+
+
+def test_two_nodes_racing_on_one_project_lose_no_update(
+    nodes: tuple[StoatApplication, StoatApplication],
+) -> None:
+    """One node edits from its event loop, the other from threads, on the same project.
+
+    None of the edits names an expected version, so each is decided again on the newer
+    state when it loses a race: all are accepted and none is lost. The log holds every
+    clip, and each node's project, brought up to date, equals a replay of the log.
+    """
+    first, second = nodes
+    project_id = commands.create_project(first, name="p", output={}, context=CONTEXT).id
+    edit(second, project_id, [colour_clip("seed")])
+    outcomes: dict[str, bool] = {}  # clip id: accepted
+
+    async def loop_edits() -> None:
+        await asyncio.gather(
+            *(
+                accepted_on_loop(outcomes, f"loop-{n}", edit_on_loop(first, project_id, n))
+                for n in range(60)
+            )
+        )
+
+    def thread_edits(prefix: str) -> None:
+        for n in range(15):
+            clip = f"{prefix}-{n}"
+            outcomes[clip] = was_accepted(partial(edit, second, project_id, [colour_clip(clip)]))
+
+    threads = [threading.Thread(target=thread_edits, args=(f"t{t}",)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    asyncio.run(loop_edits())
+    for thread in threads:
+        thread.join()
+
+    accepted = [clip for clip, ok in outcomes.items() if ok]
+    assert len(accepted) == len(outcomes) == 120
+    replayed = apply_events(None, first.events.get(UUID(project_id)))
+    stored = [clip["id"] for clip in replayed.timeline.state()["tracks"][0]["clips"]]
+    assert sorted(stored) == sorted(["seed", *accepted])
+    assert replayed.version == 2 + len(accepted)
+    for node in nodes:
+        current = commands.load_project(node, project_id)
+        assert current.version == replayed.version
+        assert current.timeline.to_snapshot() == replayed.timeline.to_snapshot()
+
+
+def was_accepted(attempt: Callable[[], object]) -> bool:
+    """Whether ``attempt`` is accepted (False: refused with a version conflict)."""
+    try:
+        attempt()
+    except VersionConflict:
+        return False
+    return True
+
+
+async def accepted_on_loop(
+    outcomes: dict[str, bool], clip: str, attempt: Awaitable[object]
+) -> None:
+    try:
+        await attempt
+    except VersionConflict:
+        outcomes[clip] = False
+    else:
+        outcomes[clip] = True
+
+
+async def edit_on_loop(app: StoatApplication, project_id: str, n: int) -> WriteResult:
+    """Adds the clip ``loop-{n}`` through ``edit_project_async``."""
+    return await commands.edit_project_async(
+        app,
+        None,  # type: ignore[arg-type]  # no file is named
+        [],
+        project_id=project_id,
+        edits=[colour_clip(f"loop-{n}")],
+        expected_version=None,
+        transitions=[],
+        context=CONTEXT,
+        to_thread=asyncio.to_thread,
+    )

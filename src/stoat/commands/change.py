@@ -18,10 +18,12 @@ runs on the loop and the append is awaited, without a worker thread per command.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 from uuid import UUID
+from weakref import WeakValueDictionary
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import RecordConflictError
@@ -41,6 +43,15 @@ if TYPE_CHECKING:
     from stoat.domain.project import Decided
 
     Decide = Callable[[Project], Decided]
+
+
+# How many times a command without an expected version is decided again after losing
+# the race to another writer, before it is answered with a version conflict.
+MAX_ATTEMPTS: Final = 16
+# One lock per project and event loop, held by change_async from its decision to its
+# append: the loop decides in an instant, so two edits of one project would otherwise
+# both decide against the same version and the second would always lose the race.
+_LOOP_LOCKS: WeakValueDictionary[tuple[int, str], asyncio.Lock] = WeakValueDictionary()
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,13 +125,22 @@ def change_afresh(
     context: EventContext,
     decide: Decide,
 ) -> WriteResult:
-    """:func:`change` against the project read up to date from the log."""
-    project = current_project(app, project_id)
-    try:
-        return _commit(app, decide_change(app, project, expected_version, context, decide))
-    except RecordConflictError:
-        current = current_project(app, project_id).version
-        raise VersionConflict(project_id, project.version, current) from None
+    """:func:`change` against the project read up to date from the log.
+
+    A command without an expected version asks for its edit on whatever is current, so
+    when another writer's events land between its read and its append, it is decided
+    again on the newer state (a few times at most); with one, that is a version conflict.
+    """
+    attempts = 1 if expected_version is not None else MAX_ATTEMPTS
+    for attempt in range(1, attempts + 1):
+        project = current_project(app, project_id)
+        try:
+            return _commit(app, decide_change(app, project, expected_version, context, decide))
+        except RecordConflictError:
+            if attempt == attempts:
+                current = current_project(app, project_id).version
+                raise VersionConflict(project_id, project.version, current) from None
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 async def change_async(
@@ -138,23 +158,34 @@ async def change_async(
     decider) and awaits its append. What would block the loop runs in a thread, through
     ``to_thread``: a project not cached (read from the log), a retried request (its
     first response is read back), and what follows a refusal or a clash (the log is
-    read).
+    read). Edits of one project take turns, from the decision to the append.
     """
-    cached = cached_project(app, project_id)
-    key = context.get("idempotency_key")
-    if cached is None or (key and key in cached.recent_requests):
-        return await to_thread(partial(change, app, project_id, expected_version, context, decide))
-    afresh = partial(change_afresh, app, project_id, expected_version, context, decide)
-    try:
-        decided = decide_change(app, cached, expected_version, context, decide)
-        assert isinstance(decided, Append), "a retried request went to the thread"
-        recordings = await app.save_unapplied_async(cached, decided.events, to_thread)
-    except RecordConflictError:
-        return await to_thread(afresh)
-    except (Rejected, VersionConflict) as refused:
-        return await to_thread(partial(confirm_refusal, app, cached, refused, afresh))
-    app.applied(cached, decided.events)
-    return write_result(project_id, recordings)
+    async with _turn(project_id):
+        cached = cached_project(app, project_id)
+        key = context.get("idempotency_key")
+        if cached is None or (key and key in cached.recent_requests):
+            thread = partial(change, app, project_id, expected_version, context, decide)
+            return await to_thread(thread)
+        afresh = partial(change_afresh, app, project_id, expected_version, context, decide)
+        try:
+            decided = decide_change(app, cached, expected_version, context, decide)
+            assert isinstance(decided, Append), "a retried request went to the thread"
+            recordings = await app.save_unapplied_async(cached, decided.events, to_thread)
+        except RecordConflictError:
+            return await to_thread(afresh)
+        except (Rejected, VersionConflict) as refused:
+            return await to_thread(partial(confirm_refusal, app, cached, refused, afresh))
+        app.applied(cached, decided.events)
+        return write_result(project_id, recordings)
+
+
+def _turn(project_id: str) -> asyncio.Lock:
+    """The running loop's lock for edits of ``project_id``."""
+    key = (id(asyncio.get_running_loop()), project_id)
+    lock = _LOOP_LOCKS.get(key)
+    if lock is None:
+        lock = _LOOP_LOCKS[key] = asyncio.Lock()
+    return lock
 
 
 def decide_change(
