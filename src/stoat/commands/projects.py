@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from stoat.media.probe import Prober
 
 
-# Larger batches are decided in a thread by edit_project_async, so that no one edits
+# Larger batches are decided in a thread by edit_project_async, so that no single edits
 # request holds the event loop for long (the decider takes up to ~20 µs an edit).
 ON_LOOP_MAX_EDITS: Final = 64
 
@@ -149,7 +149,7 @@ def _edit_decider(
     ``resolved`` says what they are)."""
 
     def decide(project: Project) -> Decided:
-        sources = resolved or resolve_sources(app, prober, roots, edits)
+        sources = resolve_sources(app, prober, roots, edits) if resolved is None else resolved
         env = {"files": sources.files, "transitions": list(transitions)}
         try:
             with core_call("decide"):
