@@ -19,6 +19,8 @@ runs on the loop and the append is awaited, without a worker thread per command.
 from __future__ import annotations
 
 import asyncio
+import random
+import time
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Final
@@ -48,6 +50,8 @@ if TYPE_CHECKING:
 # How many times a command without an expected version is decided again after losing
 # the race to another writer, before it is answered with a version conflict.
 MAX_ATTEMPTS: Final = 16
+# The longest pause, in seconds, before such an attempt (random, doubling from 2 ms).
+MAX_BACKOFF: Final = 0.05
 # One lock per project and event loop, held by change_async from its decision to its
 # append: the loop decides in an instant, so two edits of one project would otherwise
 # both decide against the same version and the second would always lose the race.
@@ -140,6 +144,8 @@ def change_afresh(
             if attempt == attempts:
                 current = current_project(app, project_id).version
                 raise VersionConflict(project_id, project.version, current) from None
+        # Writers that lost the same race would meet again at once: spread them out.
+        time.sleep(random.uniform(0, min(MAX_BACKOFF, 0.001 * 2**attempt)))  # noqa: S311
     raise AssertionError("unreachable")  # pragma: no cover
 
 
