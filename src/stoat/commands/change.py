@@ -23,7 +23,7 @@ import random
 import time
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 from uuid import UUID
 from weakref import WeakValueDictionary
 
@@ -68,10 +68,13 @@ class Append:
 
 def current_project(app: StoatApplication, project_id: str) -> Project:
     """The current project, brought up to date from the log; shared, to read only."""
+    return get_project(app, project_id, projector_func=apply_events, deepcopy_from_cache=False)
+
+
+def get_project(app: StoatApplication, project_id: str, **options: Any) -> Project:
+    """``Repository.get`` with ``options`` for a project, or :class:`NotFound`."""
     try:
-        project: Project = app.repository.get(
-            UUID(project_id), projector_func=apply_events, deepcopy_from_cache=False
-        )
+        project: Project = app.repository.get(UUID(project_id), **options)
     except (ValueError, AggregateNotFoundError):
         raise NotFound("project", project_id) from None
     if not isinstance(project, Project):

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final
-from uuid import UUID, uuid4
+from uuid import uuid4
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import RecordConflictError
 
 from stoat._core import ValidationError, referenced_paths
-from stoat.commands.change import change, change_async
+from stoat.commands.change import change, change_async, get_project
 from stoat.commands.idempotency import creation_id, key_reused, replay
 from stoat.commands.results import write_result
 from stoat.commands.sources import ResolvedSources, resolve_sources
 from stoat.domain.project import Project
-from stoat.errors import NotFound, Rejected
+from stoat.errors import Rejected
 from stoat.observability.metrics import core_call
 
 if TYPE_CHECKING:
@@ -71,13 +70,7 @@ def fork_project(
 
 def load_project(app: StoatApplication, project_id: str, version: int | None = None) -> Project:
     """Loads a project (at ``version`` if given) or raises :class:`NotFound`."""
-    try:
-        project: Project = app.repository.get(UUID(project_id), version=version)
-    except (ValueError, AggregateNotFoundError):
-        raise NotFound("project", project_id) from None
-    if not isinstance(project, Project):
-        raise NotFound("project", project_id)
-    return project
+    return get_project(app, project_id, version=version)
 
 
 def edit_project(
@@ -116,18 +109,8 @@ async def edit_project_async(
     """
     plain = [dict(edit) for edit in edits]
     if len(plain) > ON_LOOP_MAX_EDITS or referenced_paths(plain):
-        thread = partial(
-            edit_project,
-            app,
-            prober,
-            roots,
-            project_id=project_id,
-            edits=edits,
-            expected_version=expected_version,
-            transitions=transitions,
-            context=context,
-        )
-        return await to_thread(thread)
+        decide = _edit_decider(app, prober, roots, plain, transitions=transitions)
+        return await to_thread(partial(change, app, project_id, expected_version, context, decide))
     decide = _edit_decider(
         app, prober, roots, plain, transitions=transitions, resolved=ResolvedSources()
     )
